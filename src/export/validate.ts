@@ -52,6 +52,11 @@ export function validateBoard(board: Board, log?: ExportLog): ValidBoard {
 }
 
 function migrate(schema: Schema, from: unknown, records: RecordLike[], log?: ExportLog): RecordLike[] {
+  // A schema newer than ours (or malformed) cannot be migrated at all: that is the
+  // document's fault, not one record's.
+  const plan = schema.getMigrationsSince(from as never)
+  if (!plan.ok) throw new Error(`Board schema cannot be migrated to tldraw's current schema (${String(plan.error)})`)
+  if (plan.value.length === 0) return records
   const run = (list: RecordLike[]) =>
     schema.migrateStoreSnapshot({ store: Object.fromEntries(list.map((r) => [r.id, r])) as never, schema: from as never })
   const all = run(records)
