@@ -29,6 +29,8 @@ export function svgToPdf(svg: string, width: number, height: number, title = 'Bo
       SVGtoPDF(doc, svg, 0, 0, {
         width,
         height,
+        // One SVG unit is one PDF point; without this svg-to-pdfkit shrinks px to 0.75 pt.
+        assumePt: true,
         fontCallback: (family, bold, italic) => pickFace(faces, family, bold, italic),
       })
       doc.end()
