@@ -3,12 +3,13 @@
  * that records warnings.
  */
 import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { PNG } from 'pngjs'
 import * as Y from 'yjs'
 import { parseTldrFile, readBoardFromYDoc, writeBoardToYDoc, type Board } from '../../src/export/index.ts'
 
-/** Path of the shared fixture board (every default shape). */
-export const FIXTURE = process.env.SCRIBLE_FIXTURE ?? '/work/shared/fixtures/board.tldr'
+/** The fixture board with every default shape (a copy of shared/fixtures/board.tldr). */
+export const FIXTURE = process.env.SCRIBLE_FIXTURE ?? fileURLToPath(new URL('../fixtures/board.tldr', import.meta.url))
 
 /** The fixture .tldr as a board, straight from the file. */
 export function fixtureFile(): Board {
