@@ -5,6 +5,7 @@ import type { LoggedSeqs } from '../src/documents/logged-seqs.ts';
 import type { UpdateLog } from '../src/documents/update-log.ts';
 import type { Logger } from '../src/log.ts';
 import type { Metrics } from '../src/metrics.ts';
+import { CloseCodes } from '../src/ws/context.ts';
 
 export interface DurableLogConfiguration {
   updates: UpdateLog;
@@ -24,8 +25,6 @@ export interface DurableLogConfiguration {
 const SYNC_STEP_2 = 1;
 const SYNC_UPDATE = 2;
 const MESSAGE_SYNC_STATUS = 8;
-/** Closing code when updates cannot be made durable: the client keeps them and resends. */
-const STORAGE_UNAVAILABLE = { code: 4503, reason: 'storage-unavailable' } as const;
 
 /**
  * Nothing acknowledged is ever lost. Each update a client sends is appended to the
@@ -70,8 +69,10 @@ export class DurableLog implements Extension {
     this.appends.set(connection, chain);
     chain.catch((error: unknown) => {
       this.configuration.log.error({ err: error, roomId: documentName }, 'update could not be made durable; closing the connection so the client resends it');
-      metrics.messagesRejected.inc({ reason: STORAGE_UNAVAILABLE.reason });
-      connection.webSocket.close(STORAGE_UNAVAILABLE.code, STORAGE_UNAVAILABLE.reason);
+      // The client keeps its unacknowledged changes and sends them again on reconnect.
+      const { code, reason } = CloseCodes.storageUnavailable;
+      metrics.messagesRejected.inc({ reason });
+      connection.webSocket.close(code, reason);
     });
   }
 

@@ -13,6 +13,7 @@ import { loadOrCreateSecret } from './auth/secret-file.ts';
 import { TokenService } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import { createDatabase, type Database } from './db/client.ts';
+import { instrumentStore, SLOW_QUERY_MS } from './db/slow-queries.ts';
 import { DocumentSizes } from './documents/document-sizes.ts';
 import { LoggedSeqs } from './documents/logged-seqs.ts';
 import { SnapshotStore } from './documents/snapshot-store.ts';
@@ -68,12 +69,24 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   const secrets = config.jwtSecrets.length > 0 ? config.jwtSecrets : [loadOrCreateSecret(config.dataDir)];
   const tokens = new TokenService(secrets);
   const metrics = new Metrics();
-  const rooms = new RoomStore(database.db);
-  const users = new UserStore(database.db);
-  const snapshots = new SnapshotStore(database.db);
+  const rooms = instrumentStore(new RoomStore(database.db), 'rooms', log);
+  const users = instrumentStore(new UserStore(database.db), 'users', log);
+  const snapshots = instrumentStore(new SnapshotStore(database.db), 'snapshots', log);
   const online = overrides.online ?? new LocalOnlineRegistry();
   const sizes = new DocumentSizes();
-  const updates = new UpdateLog({ db: database.db, log });
+  const updates = instrumentStore(
+    new UpdateLog({
+      db: database.db,
+      log,
+      onFlush: (rows, ms) => {
+        if (ms >= SLOW_QUERY_MS) log.warn({ statement: 'updates.append', rows, ms: Math.round(ms) }, 'slow database query');
+      },
+    }),
+    'updates',
+    log,
+    // An append waits in the group-commit queue; its statement is timed in onFlush.
+    { skip: ['append', 'close'] },
+  );
   const logged = new LoggedSeqs();
   const persistence = new Persistence({ snapshots, updates, logged, sizes, metrics, log, keepVersions: config.persistence.keepVersions });
 
@@ -87,7 +100,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       new Auth({ tokens, rooms, users, metrics, log }),
       new Limits({ maxDocumentBytes: config.limits.maxDocumentBytes, sizes, metrics, log }),
       persistence,
-      new DurableLog({ updates, logged, sizes, metrics, log }),
+      ...(config.persistence.durableLog ? [new DurableLog({ updates, logged, sizes, metrics, log })] : []),
       new Presence({ rooms, online, log }),
       new MetricsExtension(metrics),
       new HocuspocusLogger({

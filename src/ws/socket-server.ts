@@ -72,7 +72,7 @@ export class SocketServer {
       if (typeof value === 'string') headers.set(name, value);
       else if (Array.isArray(value)) headers.set(name, value.join(', '));
     }
-    const context: Partial<ConnectionContext> = { ip };
+    const context: Partial<ConnectionContext> = { ip, closeSocket: (code, reason) => ws.close(code, reason) };
     const client = hocuspocus.handleConnection(ws, new Request(url, { headers }), context);
     const bucket = new TokenBucket(this.options.messagesPerSecond, this.options.burstMessages);
     const guard = new FrameGuard();

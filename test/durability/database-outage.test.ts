@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { call, guest, roomWithOwner } from '../helpers/api.ts';
 import { createTestStorage, type TestStorage } from '../helpers/db.ts';
-import { acknowledged, putRecord, recordIds, syncedProvider } from '../helpers/provider.ts';
+import { acknowledged, openProvider, putRecord, recordIds, syncedProvider } from '../helpers/provider.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { TcpProxy } from '../helpers/tcp-proxy.ts';
 
@@ -42,14 +42,21 @@ describe('database outage', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(writer.provider.hasUnsyncedChanges).toBe(true);
     expect((await call(server.url, 'GET', '/healthz')).status).toBe(200);
+    // Someone arriving now is not refused (a refusal is final); they wait and retry.
+    const late = openProvider(server.wsUrl, room.id, owner.token);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(late.failures).toEqual([]);
 
     proxy.restore();
     await acknowledged(writer);
+    await vi.waitFor(() => expect(late.provider.isSynced).toBe(true), { timeout: 15_000 });
+    expect(recordIds(late.doc, room.id)).toEqual(['shape:before', 'shape:during']);
     await vi.waitFor(async () => expect((await call(server.url, 'GET', '/readyz')).status).toBe(200), { timeout: 10_000 });
 
     // Nothing was lost: a server that never saw this room's memory finds it all.
     writer.destroy();
     watcher.destroy();
+    late.destroy();
     const fresh = await startTestServer({ storage });
     try {
       const reader = await syncedProvider(fresh.wsUrl, room.id, owner.token);
