@@ -18,7 +18,7 @@ export interface DurableLogConfiguration {
    * keeping storage per room bounded between compactions. @default 2
    */
   compactAtLogRatio: number;
-  /** Below this many logged bytes a room is never snapshotted early. @default 65536 */
+  /** Below this many logged bytes a room is never snapshotted early. @default 32768 */
   compactMinBytes: number;
 }
 
@@ -43,7 +43,7 @@ export class DurableLog implements Extension {
   private instance: Hocuspocus | undefined;
 
   constructor(configuration: Omit<DurableLogConfiguration, 'compactAtLogRatio' | 'compactMinBytes'> & Partial<DurableLogConfiguration>) {
-    this.configuration = { compactAtLogRatio: 2, compactMinBytes: 65_536, ...configuration };
+    this.configuration = { compactAtLogRatio: 2, compactMinBytes: 32_768, ...configuration };
   }
 
   async onConfigure({ instance }: onConfigurePayload): Promise<void> {
@@ -84,7 +84,7 @@ export class DurableLog implements Extension {
   private compactIfLogLarge(documentName: string, bytes: number): void {
     const total = (this.loggedBytes.get(documentName) ?? 0) + bytes;
     const { compactAtLogRatio, compactMinBytes, sizes } = this.configuration;
-    if (total < compactMinBytes || total < compactAtLogRatio * sizes.get(documentName)) {
+    if (total < compactMinBytes || total < compactAtLogRatio * sizes.lastMeasured(documentName)) {
       this.loggedBytes.set(documentName, total);
       return;
     }
