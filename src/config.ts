@@ -1,0 +1,203 @@
+import { z } from 'zod';
+
+/**
+ * Everything the server reads from its environment, validated once at start-up.
+ * This is the only module that looks at `process.env` (through `loadConfig(env)`),
+ * so tests build a config from a plain object and never touch globals.
+ */
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  host: string;
+  /** 0 lets the OS choose (tests). */
+  port: number;
+  /** Unset: embedded PGlite in `dataDir`. */
+  databaseUrl: string | undefined;
+  /** Unset: single instance, no cross-instance fan-out. */
+  redisUrl: string | undefined;
+  redisPrefix: string;
+  instanceId: string;
+  /** Verify with each, sign with the first. Empty: generated and kept in `dataDir`. */
+  jwtSecrets: string[];
+  dataDir: string;
+  /** Base of invite links and export URLs; unset: `http://localhost:<bound port>`. */
+  publicUrl: string | undefined;
+  /** `undefined` allows any origin (development); `[]` allows none. */
+  corsOrigins: string[] | undefined;
+  s3: { bucket: string; endpoint?: string; region: string; accessKeyId?: string; secretAccessKey?: string } | undefined;
+  logLevel: string;
+  limits: {
+    wsMaxMessageBytes: number;
+    wsMaxMessagesPerSecond: number;
+    wsBurstMessages: number;
+    maxDocumentBytes: number;
+    idleTimeoutMs: number;
+    httpMaxBodyBytes: number;
+  };
+  persistence: {
+    /** Quiet time before a changed document is snapshotted. */
+    debounceMs: number;
+    /** Longest a busy document goes without a snapshot. */
+    maxDebounceMs: number;
+    /** Snapshot versions kept per room. */
+    keepVersions: number;
+  };
+  tokens: {
+    guestTtlSeconds: number;
+    roomTtlSeconds: number;
+    inviteDefaultTtlSeconds: number;
+  };
+  wsCompression: boolean;
+  /** Built whiteboard app served at `/`. */
+  webDir: string;
+}
+
+/** Start-up refuses a bad value with one line naming the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const integer = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .default(fallback);
+
+const url = (protocols: string[]) =>
+  optionalString.refine(
+    (value) => {
+      if (value === undefined) return true;
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+
+const booleanFlag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'on', 'off', ''])
+    .optional()
+    .transform((value) => (value === undefined || value === '' ? fallback : ['true', '1', 'on'].includes(value)));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).optional(),
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  PORT: integer(3001, 0, 65535),
+  DATABASE_URL: url(['postgres:', 'postgresql:']),
+  REDIS_URL: url(['redis:', 'rediss:']),
+  REDIS_PREFIX: z.string().trim().min(1).default('scrible'),
+  INSTANCE_ID: optionalString,
+  HOSTNAME: optionalString,
+  JWT_SECRET: optionalString,
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  PUBLIC_URL: url(['http:', 'https:']),
+  CORS_ORIGINS: optionalString,
+  S3_BUCKET: optionalString,
+  S3_ENDPOINT: url(['http:', 'https:']),
+  S3_REGION: z.string().trim().min(1).default('us-east-1'),
+  AWS_ACCESS_KEY_ID: optionalString,
+  AWS_SECRET_ACCESS_KEY: optionalString,
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  WS_MAX_MESSAGE_BYTES: integer(2 * 1024 * 1024, 1024),
+  WS_MAX_MESSAGES_PER_SECOND: integer(100, 1),
+  WS_BURST_MESSAGES: integer(200, 1),
+  MAX_DOCUMENT_BYTES: integer(32 * 1024 * 1024, 1024),
+  WS_IDLE_TIMEOUT_MS: integer(60_000, 1000),
+  WS_COMPRESSION: booleanFlag(false),
+  SNAPSHOT_DEBOUNCE_MS: integer(2_000, 0),
+  SNAPSHOT_MAX_DEBOUNCE_MS: integer(10_000, 0),
+  SNAPSHOT_KEEP_VERSIONS: integer(20, 1),
+  GUEST_TOKEN_TTL_SECONDS: integer(30 * 24 * 3600, 60),
+  ROOM_TOKEN_TTL_SECONDS: integer(12 * 3600, 60),
+  WEB_DIR: z.string().trim().min(1).default('./web/dist'),
+});
+
+/**
+ * Builds the validated configuration from an environment-like object.
+ *
+ * @param env - usually `process.env`; tests pass a plain object.
+ * @returns the frozen configuration.
+ * @throws ConfigError naming the first bad variable.
+ * @example const config = loadConfig(process.env)
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`Invalid ${variable}=${JSON.stringify(env[variable] ?? '')}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  const nodeEnv = e.NODE_ENV ?? 'development';
+  const jwtSecrets = (e.JWT_SECRET ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (nodeEnv === 'production' && jwtSecrets.length === 0) {
+    throw new ConfigError('JWT_SECRET is required when NODE_ENV=production (a comma-separated list of HS256 secrets)');
+  }
+  if (jwtSecrets.some((secret) => secret.length < 8)) {
+    throw new ConfigError('Invalid JWT_SECRET: each secret must be at least 8 characters');
+  }
+  const corsOrigins =
+    e.CORS_ORIGINS !== undefined
+      ? e.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean)
+      : nodeEnv === 'production'
+        ? []
+        : undefined;
+  const s3 = e.S3_BUCKET
+    ? {
+        bucket: e.S3_BUCKET,
+        endpoint: e.S3_ENDPOINT,
+        region: e.S3_REGION,
+        accessKeyId: e.AWS_ACCESS_KEY_ID,
+        secretAccessKey: e.AWS_SECRET_ACCESS_KEY,
+      }
+    : undefined;
+
+  return Object.freeze({
+    nodeEnv,
+    host: e.HOST,
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    instanceId: e.INSTANCE_ID ?? e.HOSTNAME ?? `scrible-${process.pid}`,
+    jwtSecrets,
+    dataDir: e.DATA_DIR,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    corsOrigins,
+    s3,
+    logLevel: e.LOG_LEVEL,
+    limits: {
+      wsMaxMessageBytes: e.WS_MAX_MESSAGE_BYTES,
+      wsMaxMessagesPerSecond: e.WS_MAX_MESSAGES_PER_SECOND,
+      wsBurstMessages: e.WS_BURST_MESSAGES,
+      maxDocumentBytes: e.MAX_DOCUMENT_BYTES,
+      idleTimeoutMs: e.WS_IDLE_TIMEOUT_MS,
+      httpMaxBodyBytes: 1024 * 1024,
+    },
+    persistence: {
+      debounceMs: e.SNAPSHOT_DEBOUNCE_MS,
+      maxDebounceMs: e.SNAPSHOT_MAX_DEBOUNCE_MS,
+      keepVersions: e.SNAPSHOT_KEEP_VERSIONS,
+    },
+    tokens: {
+      guestTtlSeconds: e.GUEST_TOKEN_TTL_SECONDS,
+      roomTtlSeconds: e.ROOM_TOKEN_TTL_SECONDS,
+      inviteDefaultTtlSeconds: 7 * 24 * 3600,
+    },
+    wsCompression: e.WS_COMPRESSION,
+    webDir: e.WEB_DIR,
+  });
+}

@@ -1,0 +1,81 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import * as schema from './schema.ts';
+
+/** The Drizzle database, whichever driver is behind it. Both speak the same PostgreSQL dialect. */
+export type Db = ReturnType<typeof drizzlePostgres<typeof schema>>;
+
+export interface Database {
+  db: Db;
+  kind: 'postgres' | 'pglite';
+  /** Applies pending drizzle-kit migrations from drizzle/. */
+  migrate(): Promise<void>;
+  /** Answers when the database does (for /readyz). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Connections in the postgres.js pool. */
+  maxConnections?: number;
+}
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
+
+/**
+ * Opens PostgreSQL when a URL is given, otherwise an embedded PGlite in `dataDir/db`
+ * so `npm start` needs no services.
+ *
+ * @param options - the URL or the data directory.
+ * @returns a handle; call `migrate()` before use and `close()` at shutdown.
+ * @example const database = createDatabase({ databaseUrl: undefined, dataDir: './data' })
+ */
+export function createDatabase(options: DatabaseOptions): Database {
+  if (options.databaseUrl) {
+    const client = postgres(options.databaseUrl, {
+      max: options.maxConnections ?? 10,
+      onnotice: () => {},
+      // Keep start-up honest: fail fast rather than hang when the server is away.
+      connect_timeout: 10,
+    });
+    const db = drizzlePostgres(client, { schema });
+    return {
+      db,
+      kind: 'postgres',
+      migrate: async () => {
+        await migratePostgres(db, { migrationsFolder: MIGRATIONS_FOLDER });
+      },
+      ping: async () => {
+        await db.execute(sql`select 1`);
+      },
+      close: () => client.end({ timeout: 5 }),
+    };
+  }
+
+  const dir = path.resolve(options.dataDir, 'db');
+  mkdirSync(dir, { recursive: true });
+  const client = new PGlite(dir);
+  // The two drivers return the same rows for our queries; the type is unified on postgres-js.
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  return {
+    db,
+    kind: 'pglite',
+    migrate: async () => {
+      await migratePglite(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+    },
+    ping: async () => {
+      await client.query('select 1');
+    },
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,141 @@
+import { sql } from 'drizzle-orm';
+import {
+  check,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  unique,
+  uuid,
+  varchar,
+} from 'drizzle-orm/pg-core';
+
+/** Yjs updates and state vectors; postgres.js hands back Buffers, PGlite Uint8Arrays. */
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+});
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+/**
+ * People. Ids are text, not UUIDs, because an application with its own login
+ * mints user tokens with its own ids (`sub`); guests get a random UUID.
+ */
+export const users = pgTable('users', {
+  id: varchar('id', { length: 128 }).primaryKey(),
+  name: varchar('name', { length: 255 }).notNull(),
+  email: varchar('email', { length: 255 }).unique(),
+  avatarUrl: text('avatar_url'),
+  createdAt: createdAt(),
+});
+
+export const rooms = pgTable(
+  'rooms',
+  {
+    id: varchar('id', { length: 20 }).primaryKey(),
+    name: varchar('name', { length: 255 }).notNull(),
+    ownerId: varchar('owner_id', { length: 128 }).references(() => users.id),
+    visibility: varchar('visibility', { length: 10 }).notNull(),
+    passwordHash: varchar('password_hash', { length: 255 }),
+    createdAt: createdAt(),
+    lastActive: timestamp('last_active', { withTimezone: true }).notNull().defaultNow(),
+    settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [
+    check('rooms_visibility_check', sql`${t.visibility} IN ('public', 'private')`),
+    index('idx_rooms_owner').on(t.ownerId),
+    index('idx_rooms_last_active').on(t.lastActive),
+  ],
+);
+
+/** Who may open a private room without the password: set by /join (password or invite). */
+export const roomMembers = pgTable(
+  'room_members',
+  {
+    roomId: varchar('room_id', { length: 20 })
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    userId: varchar('user_id', { length: 128 })
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: varchar('role', { length: 10 }).notNull(),
+    joinedAt: timestamp('joined_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.roomId, t.userId] }),
+    check('room_members_role_check', sql`${t.role} IN ('owner', 'editor', 'viewer')`),
+    index('idx_members_user').on(t.userId),
+  ],
+);
+
+/** One row per WebSocket session in a room: the join/leave history. */
+export const roomParticipants = pgTable(
+  'room_participants',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    roomId: varchar('room_id', { length: 20 }).references(() => rooms.id, { onDelete: 'cascade' }),
+    userId: varchar('user_id', { length: 128 }).references(() => users.id),
+    clientId: varchar('client_id', { length: 50 }).notNull(),
+    role: varchar('role', { length: 10 }).notNull(),
+    joinedAt: timestamp('joined_at', { withTimezone: true }).notNull().defaultNow(),
+    leftAt: timestamp('left_at', { withTimezone: true }),
+  },
+  (t) => [
+    check('room_participants_role_check', sql`${t.role} IN ('owner', 'editor', 'viewer')`),
+    index('idx_participants_room').on(t.roomId),
+    index('idx_participants_user').on(t.userId),
+  ],
+);
+
+export const roomSnapshots = pgTable(
+  'room_snapshots',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    roomId: varchar('room_id', { length: 20 }).references(() => rooms.id, { onDelete: 'cascade' }),
+    snapshotData: bytea('snapshot_data').notNull(),
+    stateVector: bytea('state_vector').notNull(),
+    version: integer('version').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // Concurrent stores of one room (two instances, or a retry racing a new
+    // store) must never produce two rows with the same version.
+    unique('room_snapshots_room_version_unique').on(t.roomId, t.version),
+    index('idx_snapshots_room_version').on(t.roomId, t.version.desc()),
+  ],
+);
+
+export const exportsTable = pgTable(
+  'exports',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    roomId: varchar('room_id', { length: 20 }).references(() => rooms.id, { onDelete: 'cascade' }),
+    format: varchar('format', { length: 10 }).notNull(),
+    status: varchar('status', { length: 20 }).notNull(),
+    fileUrl: text('file_url'),
+    errorMessage: text('error_message'),
+    createdAt: createdAt(),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+    requestedBy: varchar('requested_by', { length: 128 }),
+    options: jsonb('options').$type<Record<string, unknown>>().notNull().default({}),
+    fileKey: text('file_key'),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    attempts: integer('attempts').notNull().default(0),
+  },
+  (t) => [
+    check('exports_format_check', sql`${t.format} IN ('png', 'svg', 'json', 'pdf')`),
+    check('exports_status_check', sql`${t.status} IN ('pending', 'processing', 'completed', 'failed')`),
+    index('idx_exports_room').on(t.roomId),
+    index('idx_exports_status').on(t.status, t.createdAt),
+  ],
+);
+
+export type UserRow = typeof users.$inferSelect;
+export type RoomRow = typeof rooms.$inferSelect;
+export type SnapshotRow = typeof roomSnapshots.$inferSelect;
+export type ExportRow = typeof exportsTable.$inferSelect;
+export type Role = 'owner' | 'editor' | 'viewer';

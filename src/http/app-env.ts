@@ -1,0 +1,35 @@
+import type { Hocuspocus } from '@hocuspocus/server';
+import type { UserClaims, TokenService } from '../auth/tokens.ts';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/client.ts';
+import type { SnapshotStore } from '../documents/snapshot-store.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import type { OnlineRegistry } from '../presence/online-registry.ts';
+import type { RoomStore } from '../rooms/room-store.ts';
+import type { UserStore } from '../users/user-store.ts';
+
+/** What the REST routes need, passed in explicitly (no module state). */
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  tokens: TokenService;
+  rooms: RoomStore;
+  users: UserStore;
+  snapshots: SnapshotStore;
+  online: OnlineRegistry;
+  hocuspocus: Hocuspocus;
+  metrics: Metrics;
+  log: Logger;
+  /** Invite links and file URLs start here. */
+  publicUrl: () => string;
+  /** Extra readiness checks (Redis, when configured). */
+  readinessChecks: Array<{ name: string; check: () => Promise<void> }>;
+}
+
+export interface AppEnv {
+  Variables: {
+    user: UserClaims;
+    clientIp: string;
+  };
+}

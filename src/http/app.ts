@@ -1,0 +1,99 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
+import type { AppDeps, AppEnv } from './app-env.ts';
+import { ApiError, errorBody } from './errors.ts';
+import { isOriginAllowed, resolveClientAddress } from './origin.ts';
+import { rateLimit } from './middleware/rate-limit.ts';
+import { authRoutes } from './routes/auth.ts';
+import { healthRoutes } from './routes/health.ts';
+import { openApiRoutes } from './routes/openapi.ts';
+import { roomsRoutes } from './routes/rooms.ts';
+import { snapshotRoutes } from './routes/snapshots.ts';
+
+/**
+ * The REST app: middleware in the order a request meets it, one `route()` per
+ * resource, and one `onError` that turns every failure into API.md's error shape.
+ */
+export function createApp(deps: AppDeps) {
+  const { config, metrics, log } = deps;
+  const app = new Hono<AppEnv>();
+
+  app.use(async function clientIp(c, next) {
+    const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+    c.set('clientIp', resolveClientAddress(incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for')));
+    await next();
+  });
+  app.use(async function requestMetrics(c, next) {
+    const started = performance.now();
+    await next();
+    metrics.httpDuration.observe(
+      { method: c.req.method, route: c.req.routePath, status: String(c.res.status) },
+      (performance.now() - started) / 1000,
+    );
+  });
+  app.use(secureHeaders({ crossOriginResourcePolicy: 'same-site' }));
+  app.use(
+    '/api/*',
+    cors({
+      origin: (origin, c) => (isOriginAllowed(origin, config.corsOrigins, c.req.header('host')) ? origin : null),
+      allowHeaders: ['Authorization', 'Content-Type'],
+      allowMethods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+      maxAge: 600,
+    }),
+  );
+  app.use('/api/*', async function refuseForeignOrigin(c, next) {
+    // CORS headers only stop browsers from reading answers; refuse the request too.
+    if (!isOriginAllowed(c.req.header('origin'), config.corsOrigins, c.req.header('host'))) {
+      throw new ApiError(403, 'origin-not-allowed', 'This origin is not in CORS_ORIGINS');
+    }
+    await next();
+  });
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: config.limits.httpMaxBodyBytes,
+      onError: () => {
+        throw new ApiError(413, 'payload-too-large', `Request bodies are limited to ${config.limits.httpMaxBodyBytes} bytes`);
+      },
+    }),
+  );
+  app.use('/api/*', rateLimit({ ratePerSecond: 50, burst: 200, log, name: 'api' }));
+
+  app.route('/', healthRoutes(deps));
+  app.route('/api/auth', authRoutes(deps));
+  app.route('/api/rooms', roomsRoutes(deps));
+  app.route('/api/rooms', snapshotRoutes(deps));
+  app.route('/api', openApiRoutes());
+
+  serveWhiteboard(app, config.webDir);
+
+  app.notFound((c) => c.json(errorBody('not-found', `No route for ${c.req.method} ${c.req.path}`), 404));
+  app.onError((error, c) => {
+    if (error instanceof ApiError) return c.json(errorBody(error.code, error.message), error.status);
+    if (error instanceof HTTPException) {
+      const status = error.status;
+      const code = status === 400 ? 'bad-request' : status === 401 ? 'unauthorized' : status === 413 ? 'payload-too-large' : 'http-error';
+      return c.json(errorBody(code, error.message || 'Bad request'), status);
+    }
+    log.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error in request');
+    return c.json(errorBody('internal', 'Internal server error'), 500);
+  });
+  return app;
+}
+
+/** The built tldraw app at `/` and its client-side routes, when it has been built. */
+function serveWhiteboard(app: Hono<AppEnv>, webDir: string): void {
+  const root = path.resolve(webDir);
+  if (!existsSync(path.join(root, 'index.html'))) return;
+  const relativeRoot = path.relative(process.cwd(), root) || '.';
+  app.use('/assets/*', serveStatic({ root: relativeRoot }));
+  app.get('/', serveStatic({ root: relativeRoot, path: 'index.html' }));
+  app.get('/r/*', serveStatic({ root: relativeRoot, path: 'index.html' }));
+  app.get('/*', serveStatic({ root: relativeRoot }));
+}

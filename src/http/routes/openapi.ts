@@ -1,0 +1,91 @@
+import { Hono } from 'hono';
+import { z, type ZodType } from 'zod';
+import type { AppEnv } from '../app-env.ts';
+import { guestBody } from './auth.ts';
+import { joinBody } from './join.ts';
+import { createRoomBody, inviteBody, updateRoomBody } from './rooms.ts';
+
+interface Operation {
+  summary: string;
+  auth?: boolean;
+  body?: ZodType;
+  responses: Record<string, string>;
+}
+
+const room = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', maxLength: 20 },
+    name: { type: 'string' },
+    visibility: { enum: ['public', 'private'] },
+    hasPassword: { type: 'boolean' },
+    ownerId: { type: 'string' },
+    createdAt: { type: 'string', format: 'date-time' },
+    lastActive: { type: 'string', format: 'date-time' },
+    settings: { type: 'object' },
+  },
+};
+const error = {
+  type: 'object',
+  properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } },
+};
+
+/** Every REST operation; request bodies come from the same zod schemas the routes validate with. */
+const OPERATIONS: Record<string, Record<string, Operation>> = {
+  '/api/auth/guest': { post: { summary: 'Create a guest user and its token', body: guestBody, responses: { 201: '{ token, user }', 400: 'invalid name', 429: 'too many' } } },
+  '/api/rooms': {
+    post: { summary: 'Create a room', auth: true, body: createRoomBody, responses: { 201: 'room', 400: 'invalid', 401: 'no token' } },
+    get: { summary: 'Rooms the caller owns or joined, newest activity first', auth: true, responses: { 200: '[room]', 401: 'no token' } },
+  },
+  '/api/rooms/{roomId}': {
+    get: { summary: 'A room with who is online', responses: { 200: 'room with online', 401: 'private room, no token', 403: 'not a member', 404: 'unknown' } },
+    patch: { summary: 'Change a room (owner)', auth: true, body: updateRoomBody, responses: { 200: 'room', 400: 'invalid', 403: 'not owner', 404: 'unknown' } },
+    delete: { summary: 'Delete a room, its snapshots, and disconnect its clients (owner)', auth: true, responses: { 204: 'deleted', 403: 'not owner', 404: 'unknown' } },
+  },
+  '/api/rooms/{roomId}/invite': { post: { summary: 'Create an invite link (owner)', auth: true, body: inviteBody, responses: { 201: '{ token, url, role, expiresAt }', 403: 'not owner', 404: 'unknown' } } },
+  '/api/rooms/{roomId}/join': { post: { summary: 'Get a room token for the WebSocket', auth: true, body: joinBody, responses: { 200: '{ token, role }', 403: 'wrong password or no access', 404: 'unknown', 429: 'too many attempts' } } },
+  '/api/rooms/{roomId}/snapshots': { get: { summary: 'Stored versions (members)', auth: true, responses: { 200: '[{ version, createdAt, bytes }]', 403: 'not a member', 404: 'unknown' } } },
+  '/api/rooms/{roomId}/snapshots/{version}/restore': { post: { summary: 'Restore a version for everyone, as a new version (owner)', auth: true, responses: { 200: '{ restoredFrom, version }', 403: 'not owner', 404: 'unknown room or version' } } },
+  '/healthz': { get: { summary: 'Liveness', responses: { 200: '{ status: "ok" }' } } },
+  '/readyz': { get: { summary: 'Readiness: database (and Redis) answer', responses: { 200: 'ready', 503: 'not ready' } } },
+  '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: 'text/plain; version=0.0.4' } } },
+  '/api/openapi.json': { get: { summary: 'This document', responses: { 200: 'OpenAPI 3.1' } } },
+};
+
+/**
+ * Builds the OpenAPI 3.1 document. Extra operations (exports) register theirs.
+ */
+export function buildOpenApi(extra: Record<string, Record<string, Operation>> = {}) {
+  const paths: Record<string, unknown> = {};
+  for (const [path, operations] of Object.entries({ ...OPERATIONS, ...extra })) {
+    paths[path] = Object.fromEntries(
+      Object.entries(operations).map(([method, op]) => [
+        method,
+        {
+          summary: op.summary,
+          ...(op.auth ? { security: [{ bearer: [] }] } : {}),
+          ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input' }) } } } } : {}),
+          responses: Object.fromEntries(
+            Object.entries(op.responses).map(([status, description]) => [
+              status,
+              { description, ...(Number(status) >= 400 ? { content: { 'application/json': { schema: error } } } : {}) },
+            ]),
+          ),
+        },
+      ]),
+    );
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Scrible', version: '0.1.0', description: 'Real-time collaboration backend for tldraw. WebSocket: Hocuspocus protocol on the same port.' },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } }, schemas: { Room: room, Error: error } },
+    paths,
+  };
+}
+
+export type { Operation };
+
+export function openApiRoutes(extra: Record<string, Record<string, Operation>> = {}) {
+  const document = buildOpenApi(extra);
+  return new Hono<AppEnv>().get('/openapi.json', (c) => c.json(document));
+}

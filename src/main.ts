@@ -1,0 +1,34 @@
+import { ConfigError, loadConfig } from './config.ts';
+import { createServer } from './server.ts';
+
+// `npm start`: one instance from the environment; SIGTERM/SIGINT store every loaded
+// document before the process exits.
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(`scrible: ${error.message}`);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const server = await createServer(config);
+await server.listen();
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    server.log.info({ signal }, 'shutting down: storing documents');
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        server.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,65 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * The Prometheus metrics of one server (API.md names). A registry per server, not
+ * prom-client's global one, so two servers in one test process do not share counts.
+ * prom-client: the de-facto Prometheus client for Node, with the text format and
+ * process metrics (memory, event-loop lag) built in.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly connections: Gauge;
+  readonly documentsLoaded: Gauge;
+  readonly documentBytes: Histogram;
+  readonly updates: Counter;
+  readonly messagesRejected: Counter<'reason'>;
+  readonly authFailures: Counter<'reason'>;
+  readonly snapshotWrites: Counter<'result'>;
+  readonly exports: Counter<'format' | 'status'>;
+  readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    this.connections = new Gauge({ name: 'scrible_connections', help: 'Open document connections', registers });
+    this.documentsLoaded = new Gauge({ name: 'scrible_documents_loaded', help: 'Documents held in memory', registers });
+    this.documentBytes = new Histogram({
+      name: 'scrible_document_bytes',
+      help: 'Encoded size of documents when stored',
+      buckets: [1e3, 1e4, 1e5, 1e6, 4e6, 16e6, 32e6],
+      registers,
+    });
+    this.updates = new Counter({ name: 'scrible_updates_total', help: 'Document updates applied', registers });
+    this.messagesRejected = new Counter({
+      name: 'scrible_messages_rejected_total',
+      help: 'WebSocket messages or connections refused by a limit',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.authFailures = new Counter({
+      name: 'scrible_auth_failures_total',
+      help: 'Refused authentications',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.snapshotWrites = new Counter({
+      name: 'scrible_snapshot_writes_total',
+      help: 'Snapshot stores by result',
+      labelNames: ['result'],
+      registers,
+    });
+    this.exports = new Counter({
+      name: 'scrible_exports_total',
+      help: 'Export jobs by format and final status',
+      labelNames: ['format', 'status'],
+      registers,
+    });
+    this.httpDuration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'REST request duration',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'scrible_process_' });
+  }
+}

@@ -1,0 +1,180 @@
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import { Hocuspocus, type Extension } from '@hocuspocus/server';
+import { Logger as HocuspocusLogger } from '@hocuspocus/extension-logger';
+import { Auth } from '../extensions/auth.ts';
+import { Limits } from '../extensions/limits.ts';
+import { MetricsExtension } from '../extensions/metrics.ts';
+import { Persistence } from '../extensions/persistence.ts';
+import { Presence } from '../extensions/presence.ts';
+import { loadOrCreateSecret } from './auth/secret-file.ts';
+import { TokenService } from './auth/tokens.ts';
+import type { Config } from './config.ts';
+import { createDatabase, type Database } from './db/client.ts';
+import { DocumentSizes } from './documents/document-sizes.ts';
+import { SnapshotStore } from './documents/snapshot-store.ts';
+import { createApp } from './http/app.ts';
+import type { AppDeps } from './http/app-env.ts';
+import { createLogger, type Logger } from './log.ts';
+import { Metrics } from './metrics.ts';
+import { LocalOnlineRegistry, type OnlineRegistry } from './presence/online-registry.ts';
+import { RoomStore } from './rooms/room-store.ts';
+import { UserStore } from './users/user-store.ts';
+import { SocketServer } from './ws/socket-server.ts';
+
+export interface ScribleServer {
+  app: ReturnType<typeof createApp>;
+  hocuspocus: Hocuspocus;
+  database: Database;
+  tokens: TokenService;
+  log: Logger;
+  metrics: Metrics;
+  /** Starts serving HTTP and WebSocket on config.host:config.port (0: any free port). */
+  listen(): Promise<void>;
+  /** Stores every loaded document, closes sockets, then the database. Safe to call twice. */
+  close(): Promise<void>;
+  /** `http://host:port`, once listening. */
+  readonly url: string;
+  /** `ws://host:port`, once listening. */
+  readonly wsUrl: string;
+}
+
+/** Optional replacements, for tests and for the scale-out wiring. */
+export interface ServerOverrides {
+  log?: Logger;
+  database?: Database;
+  online?: OnlineRegistry;
+  extensions?: Extension[];
+  readinessChecks?: AppDeps['readinessChecks'];
+}
+
+/**
+ * Builds the whole server: one `node:http` server whose requests go to the Hono app
+ * and whose WebSocket upgrades (any path) go to Hocuspocus. Migrations run here,
+ * before anything is served.
+ *
+ * @param config - from `loadConfig(env)`.
+ * @example const server = await createServer(loadConfig(process.env)); await server.listen()
+ */
+export async function createServer(config: Config, overrides: ServerOverrides = {}): Promise<ScribleServer> {
+  const log = overrides.log ?? createLogger(config.logLevel, { instance: config.instanceId });
+  const database = overrides.database ?? createDatabase(config);
+  await database.migrate();
+
+  const secrets = config.jwtSecrets.length > 0 ? config.jwtSecrets : [loadOrCreateSecret(config.dataDir)];
+  const tokens = new TokenService(secrets);
+  const metrics = new Metrics();
+  const rooms = new RoomStore(database.db);
+  const users = new UserStore(database.db);
+  const snapshots = new SnapshotStore(database.db);
+  const online = overrides.online ?? new LocalOnlineRegistry();
+  const sizes = new DocumentSizes();
+  const persistence = new Persistence({ snapshots, sizes, metrics, log, keepVersions: config.persistence.keepVersions });
+
+  const hocuspocus = new Hocuspocus({
+    name: config.instanceId,
+    quiet: true,
+    timeout: config.limits.idleTimeoutMs,
+    debounce: config.persistence.debounceMs,
+    maxDebounce: config.persistence.maxDebounceMs,
+    extensions: [
+      new Auth({ tokens, rooms, users, metrics, log }),
+      new Limits({ maxDocumentBytes: config.limits.maxDocumentBytes, sizes, metrics, log }),
+      persistence,
+      new Presence({ rooms, online, log }),
+      new MetricsExtension(metrics),
+      new HocuspocusLogger({
+        log: (message: string) => log.debug({ component: 'hocuspocus' }, message),
+        onChange: false,
+        onRequest: false,
+        onUpgrade: false,
+      }),
+      ...(overrides.extensions ?? []),
+    ],
+  });
+
+  let boundPort = config.port;
+  const host = config.host;
+  const publicUrl = () => config.publicUrl ?? `http://localhost:${boundPort}`;
+  const app = createApp({
+    config,
+    database,
+    tokens,
+    rooms,
+    users,
+    snapshots,
+    online,
+    hocuspocus,
+    metrics,
+    log,
+    publicUrl,
+    readinessChecks: overrides.readinessChecks ?? [],
+  });
+
+  const sockets = new SocketServer({
+    hocuspocus,
+    metrics,
+    log,
+    corsOrigins: config.corsOrigins,
+    maxMessageBytes: config.limits.wsMaxMessageBytes,
+    messagesPerSecond: config.limits.wsMaxMessagesPerSecond,
+    burstMessages: config.limits.wsBurstMessages,
+    compression: config.wsCompression,
+  });
+  const httpServer: HttpServer = createHttpServer(getRequestListener(app.fetch));
+  httpServer.on('upgrade', sockets.handleUpgrade);
+  // Protocol garbage on the raw socket is the client's problem, not a crash.
+  httpServer.on('clientError', (error, socket) => {
+    log.debug({ err: error }, 'http client error');
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
+
+  const displayHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  let closing: Promise<void> | undefined;
+
+  async function close(): Promise<void> {
+    persistence.beginShutdown();
+    httpServer.close();
+    // Detach every connection; Hocuspocus then stores each document whose last
+    // connection left and unloads it. Wait for that before closing the database.
+    await new Promise<void>((resolve) => {
+      const check = () => (hocuspocus.getDocumentsCount() === 0 ? resolve() : setTimeout(check, 20));
+      hocuspocus.closeConnections();
+      hocuspocus.flushPendingStores();
+      check();
+    });
+    await sockets.close();
+    await hocuspocus.hooks('onDestroy', { instance: hocuspocus });
+    httpServer.closeAllConnections();
+    await online.close();
+    if (!overrides.database) await database.close();
+    log.info('server closed');
+  }
+
+  return {
+    app,
+    hocuspocus,
+    database,
+    tokens,
+    log,
+    metrics,
+    listen: () =>
+      new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(config.port, host, () => {
+          httpServer.off('error', reject);
+          boundPort = (httpServer.address() as AddressInfo).port;
+          log.info({ url: `http://${displayHost}:${boundPort}`, database: database.kind }, 'scrible listening');
+          resolve();
+        });
+      }),
+    close: () => (closing ??= close()),
+    get url() {
+      return `http://${displayHost}:${boundPort}`;
+    },
+    get wsUrl() {
+      return `ws://${displayHost}:${boundPort}`;
+    },
+  };
+}
