@@ -92,8 +92,9 @@ function JoinedRoom(props: {
 }
 
 /**
- * 403 without a password means the room wants one (or an invite): ask. 403 with a password
- * means it was wrong. 401 means the guest token is no longer accepted: ask for a name again.
+ * Turns a refused `/join` into the next step, by the API's error code: `password-required`
+ * and `wrong-password` ask (again) for the password, 401 means the guest token is no longer
+ * accepted (ask for a name again), `permission-denied` and `invalid-invite` are final.
  */
 function joinFailure(error: unknown, credentials: JoinCredentials, onSessionRejected: () => void): JoinState {
 	if (error instanceof ApiError) {
@@ -102,12 +103,15 @@ function joinFailure(error: unknown, credentials: JoinCredentials, onSessionReje
 			onSessionRejected()
 			return { step: 'joining' }
 		}
+		if (error.code === 'password-required' || error.code === 'wrong-password') {
+			const wrong = error.code === 'wrong-password' || credentials.password !== undefined
+			return { step: 'password', busy: false, error: wrong ? 'Wrong password. Try again.' : null }
+		}
+		if (error.code === 'invalid-invite') {
+			return { step: 'failed', message: 'This invite link is not valid (any more). Ask for a new one.' }
+		}
 		if (error.status === 403) {
-			return {
-				step: 'password',
-				busy: false,
-				error: credentials.password ? 'Wrong password. Try again.' : null,
-			}
+			return { step: 'failed', message: 'This board is private. Ask its owner for an invite link.' }
 		}
 		if (error.status === 404) return { step: 'failed', message: 'This board does not exist (any more).' }
 	}
