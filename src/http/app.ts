@@ -75,7 +75,12 @@ export function createApp(deps: AppDeps) {
 
   app.notFound((c) => c.json(errorBody('not-found', `No route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((error, c) => {
-    if (error instanceof ApiError) return c.json(errorBody(error.code, error.message), error.status);
+    if (error instanceof ApiError) {
+      // The rest of an oversized body is never read: close the connection rather
+      // than leave unread bytes in front of the next request on it.
+      if (error.status === 413) c.header('Connection', 'close');
+      return c.json(errorBody(error.code, error.message), error.status);
+    }
     if (error instanceof HTTPException) {
       const status = error.status;
       const code = status === 400 ? 'bad-request' : status === 401 ? 'unauthorized' : status === 413 ? 'payload-too-large' : 'http-error';

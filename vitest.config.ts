@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+// Test files run in parallel workers; each takes its own database, so they never
+// share state. Browser tests live in test/e2e and run with `npm run test:e2e`.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/e2e/**', 'node_modules/**'],
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    fileParallelism: true,
+    maxWorkers: 3,
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
+  },
+});
