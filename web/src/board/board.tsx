@@ -1,5 +1,5 @@
 import { getAssetUrlsByImport } from '@tldraw/assets/imports.vite'
-import { useEffect, useMemo, useState } from 'react'
+import { useEffect, useMemo, useState, type ReactNode } from 'react'
 import {
 	Tldraw,
 	computed,
@@ -86,15 +86,21 @@ export function Board(props: {
 
 	const context: BoardContextValue = { roomId, roomName, session, role, connection }
 
+	// tldraw would throw a store error into its generic error boundary; say what happened instead.
+	if (storeWithStatus.status === 'error') {
+		return (
+			<BoardMessage title="This board cannot be shown" testId="board-error">
+				<p>{storeWithStatus.error.message}</p>
+				<button type="submit" onClick={() => location.reload()}>Reload</button>
+			</BoardMessage>
+		)
+	}
 	if (connection.kind === 'denied' && storeWithStatus.status === 'loading') {
 		return (
-			<main className="scrible-page">
-				<div className="scrible-card" role="alert" data-testid="room-error">
-					<h1>Cannot open this board</h1>
-					<p>{connectionLabel(connection)}</p>
-					<a href="/">Back to the start page</a>
-				</div>
-			</main>
+			<BoardMessage title="Cannot open this board" testId="room-error">
+				<p>{connectionLabel(connection)}</p>
+				<a href="/">Back to the start page</a>
+			</BoardMessage>
 		)
 	}
 
@@ -111,6 +117,17 @@ export function Board(props: {
 				/>
 			</div>
 		</BoardContext.Provider>
+	)
+}
+
+function BoardMessage(props: { title: string; testId: string; children: ReactNode }) {
+	return (
+		<main className="scrible-page">
+			<div className="scrible-card" role="alert" data-testid={props.testId}>
+				<h1>{props.title}</h1>
+				{props.children}
+			</div>
+		</main>
 	)
 }
 
