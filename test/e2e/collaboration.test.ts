@@ -69,6 +69,23 @@ describe.sequential('two people on one board', () => {
 		await alice.locator('.tl-collaborators__item', { hasText: 'Bob' }).first().waitFor({ state: 'attached' })
 	})
 
+	test('offline edits are kept, shown as such, and sent on reconnect', async () => {
+		const status = alice.getByTestId('connection-status')
+		await alice.evaluate(() => window.provider!.disconnect())
+		await alice.locator('[data-testid="connection-status"][data-state="offline"]').waitFor()
+		expect(await status.textContent()).toBe('Offline')
+
+		await drawRectangle(alice, { x: 250, y: 400 }, { x: 360, y: 480 })
+		await alice.locator('[data-testid="connection-status"][data-state="unsynced"]').waitFor()
+		expect(await status.textContent()).toMatch(/changes kept/i)
+		expect((await shapes(bob)).length).toBe(2)
+
+		await alice.evaluate(() => window.provider!.connect())
+		await alice.locator('[data-testid="connection-status"][data-state="synced"]').waitFor()
+		await waitForShapeCount(bob, 3)
+		await alice.keyboard.press('Escape')
+	})
+
 	test('screenshot of both browsers side by side', async () => {
 		await saveSideBySide([alice, bob], 'docs/screenshots/two-browsers.png')
 	})

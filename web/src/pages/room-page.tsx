@@ -107,6 +107,9 @@ function joinFailure(error: unknown, credentials: JoinCredentials, onSessionReje
 			const wrong = error.code === 'wrong-password' || credentials.password !== undefined
 			return { step: 'password', busy: false, error: wrong ? 'Wrong password. Try again.' : null }
 		}
+		if (error.status === 429 && credentials.password !== undefined) {
+			return { step: 'password', busy: false, error: 'Too many attempts. Wait a few minutes and try again.' }
+		}
 		if (error.code === 'invalid-invite') {
 			return { step: 'failed', message: 'This invite link is not valid (any more). Ask for a new one.' }
 		}

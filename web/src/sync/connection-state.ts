@@ -36,7 +36,8 @@ export function watchConnectionState(
 		const unsyncedChanges = provider.unsyncedChanges
 		let kind: ConnectionState['kind']
 		if (deniedReason) kind = 'denied'
-		else if (!everSynced) kind = online ? 'connecting' : provider.hasUnsyncedChanges ? 'unsynced' : 'connecting'
+		// The board is only shown after the first sync, so nothing can be pending before it.
+		else if (!everSynced) kind = 'connecting'
 		else if (provider.hasUnsyncedChanges) kind = 'unsynced'
 		else kind = online ? 'synced' : 'offline'
 		onChange({ kind, online, unsyncedChanges, reason: deniedReason })
