@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   check,
   customType,
   index,
@@ -107,6 +108,24 @@ export const roomSnapshots = pgTable(
     unique('room_snapshots_room_version_unique').on(t.roomId, t.version),
     index('idx_snapshots_room_version').on(t.roomId, t.version.desc()),
   ],
+);
+
+/**
+ * The durable update log: every accepted update is appended here before its sender
+ * is acknowledged, so a crash loses nothing acknowledged. A room loads as its newest
+ * snapshot plus its log; a snapshot store deletes the rows it covers.
+ */
+export const roomUpdates = pgTable(
+  'room_updates',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    roomId: varchar('room_id', { length: 20 })
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    update: bytea('update').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('idx_room_updates_room_seq').on(t.roomId, t.seq)],
 );
 
 export const exportsTable = pgTable(
