@@ -87,6 +87,26 @@ describe.sequential('two people on one board', () => {
 	})
 
 	test('screenshot of both browsers side by side', async () => {
+		// Let each side's presence settle first, so the picture shows the current cursors.
+		await alice.mouse.move(560, 420, { steps: 3 })
+		await bob.mouse.move(330, 470, { steps: 3 })
+		for (const [viewer, peer, name] of [[alice, bob, 'Bob'], [bob, alice, 'Alice']] as const) {
+			const pointer = await peer.evaluate(() => {
+				const { x, y } = window.editor!.store.get('pointer:pointer' as never) as unknown as { x: number; y: number }
+				return { x, y }
+			})
+			await viewer.waitForFunction(
+				({ name, pointer }) =>
+					window.editor!.getCollaborators().some(
+						(c) =>
+							c.userName === name &&
+							c.selectedShapeIds.length === 0 &&
+							Math.abs(c.cursor!.x - pointer.x) < 1 &&
+							Math.abs(c.cursor!.y - pointer.y) < 1
+					),
+				{ name, pointer }
+			)
+		}
 		await saveSideBySide([alice, bob], 'docs/screenshots/two-browsers.png')
 	})
 })
