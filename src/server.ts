@@ -4,6 +4,7 @@ import { getRequestListener } from '@hono/node-server';
 import { Hocuspocus, type Extension } from '@hocuspocus/server';
 import { Logger as HocuspocusLogger } from '@hocuspocus/extension-logger';
 import { Auth } from '../extensions/auth.ts';
+import { DurableLog } from '../extensions/durable-log.ts';
 import { Limits } from '../extensions/limits.ts';
 import { MetricsExtension } from '../extensions/metrics.ts';
 import { Persistence } from '../extensions/persistence.ts';
@@ -13,7 +14,9 @@ import { TokenService } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import { createDatabase, type Database } from './db/client.ts';
 import { DocumentSizes } from './documents/document-sizes.ts';
+import { LoggedSeqs } from './documents/logged-seqs.ts';
 import { SnapshotStore } from './documents/snapshot-store.ts';
+import { UpdateLog } from './documents/update-log.ts';
 import { createApp } from './http/app.ts';
 import type { AppDeps } from './http/app-env.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -70,7 +73,9 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   const snapshots = new SnapshotStore(database.db);
   const online = overrides.online ?? new LocalOnlineRegistry();
   const sizes = new DocumentSizes();
-  const persistence = new Persistence({ snapshots, sizes, metrics, log, keepVersions: config.persistence.keepVersions });
+  const updates = new UpdateLog({ db: database.db, log });
+  const logged = new LoggedSeqs();
+  const persistence = new Persistence({ snapshots, updates, logged, sizes, metrics, log, keepVersions: config.persistence.keepVersions });
 
   const hocuspocus = new Hocuspocus({
     name: config.instanceId,
@@ -82,6 +87,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       new Auth({ tokens, rooms, users, metrics, log }),
       new Limits({ maxDocumentBytes: config.limits.maxDocumentBytes, sizes, metrics, log }),
       persistence,
+      new DurableLog({ updates, logged, sizes, metrics, log }),
       new Presence({ rooms, online, log }),
       new MetricsExtension(metrics),
       new HocuspocusLogger({
@@ -145,6 +151,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       check();
     });
     await sockets.close();
+    await updates.close();
     await hocuspocus.hooks('onDestroy', { instance: hocuspocus });
     httpServer.closeAllConnections();
     await online.close();
