@@ -50,7 +50,7 @@ export class SnapshotStore {
   }
 
   /**
-   * Appends the next version of a room. The version is computed in the INSERT and
+   * Appends the next version of a room and marks the room active. The version is computed in the INSERT and
    * guarded by unique (room_id, version), so two concurrent stores (two instances,
    * or a retry racing a newer store) can never write the same version; the loser
    * simply takes the next number.
@@ -64,10 +64,12 @@ export class SnapshotStore {
       try {
         const rows = await queryRows<{ version: number }>(
           this.db,
-          sql`INSERT INTO room_snapshots (room_id, snapshot_data, state_vector, version)
-              SELECT r.id, ${data}::bytea, ${vector}::bytea,
-                     COALESCE((SELECT max(s.version) FROM room_snapshots s WHERE s.room_id = r.id), 0) + 1
-              FROM rooms r WHERE r.id = ${roomId}
+          // One round trip: the room's activity time moves with its content.
+          sql`WITH room AS (UPDATE rooms SET last_active = now() WHERE id = ${roomId} RETURNING id)
+              INSERT INTO room_snapshots (room_id, snapshot_data, state_vector, version)
+              SELECT room.id, ${data}::bytea, ${vector}::bytea,
+                     COALESCE((SELECT max(s.version) FROM room_snapshots s WHERE s.room_id = room.id), 0) + 1
+              FROM room
               RETURNING version`,
         );
         return rows[0] ? Number(rows[0].version) : undefined;

@@ -1,20 +1,13 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { queryRows } from '../../src/db/rows.ts';
 import { roomWithOwner } from '../helpers/api.ts';
 import { acknowledged, syncedProvider } from '../helpers/provider.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { useTestServer } from '../helpers/server.ts';
 
-let server: TestServer;
-beforeAll(async () => {
-  // Long debounce: only the log-size trigger can cause the snapshots here.
-  server = await startTestServer({ env: { SNAPSHOT_DEBOUNCE_MS: '60000', SNAPSHOT_MAX_DEBOUNCE_MS: '120000', WS_MAX_MESSAGES_PER_SECOND: '10000', WS_BURST_MESSAGES: '10000' } });
-});
-afterAll(async () => {
-  await server.close();
-  await server.storage.drop();
-});
+// Long debounce: only the log-size trigger can cause the snapshots here.
+const server = useTestServer({ env: { SNAPSHOT_DEBOUNCE_MS: '60000', SNAPSHOT_MAX_DEBOUNCE_MS: '120000', WS_MAX_MESSAGES_PER_SECOND: '10000', WS_BURST_MESSAGES: '10000' } });
 
 async function logBytes(roomId: string): Promise<number> {
   const [row] = await queryRows<{ bytes: string | null }>(

@@ -1,19 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import * as encoding from 'lib0/encoding';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { guest, roomWithOwner } from '../helpers/api.ts';
 import { putRecord, recordIds, syncedProvider } from '../helpers/provider.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { useTestServer } from '../helpers/server.ts';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ env: { WS_MAX_MESSAGES_PER_SECOND: '100000', WS_BURST_MESSAGES: '100000' } });
-});
-afterAll(async () => {
-  await server.close();
-  await server.storage.drop();
-});
+const server = useTestServer({ env: { WS_MAX_MESSAGES_PER_SECOND: '100000', WS_BURST_MESSAGES: '100000' } });
 
 const frame = (write: (e: encoding.Encoder) => void) => encoding.encode(write);
 

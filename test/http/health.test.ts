@@ -1,17 +1,10 @@
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { call } from '../helpers/api.ts';
 import { POSTGRES_URL } from '../helpers/db.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { startTestServer, useTestServer } from '../helpers/server.ts';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ env: { CORS_ORIGINS: 'https://app.example.com' } });
-});
-afterAll(async () => {
-  await server.close();
-  await server.storage.drop();
-});
+const server = useTestServer({ env: { CORS_ORIGINS: 'https://app.example.com' } });
 
 describe('health, metrics and the API description', () => {
   it('GET /healthz answers ok', async () => {

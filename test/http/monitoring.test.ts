@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { useTestServer } from '../helpers/server.ts';
 
 const read = (file: string) => readFileSync(new URL(`../../deploy/monitoring/${file}`, import.meta.url), 'utf8');
 
@@ -10,14 +10,7 @@ function metricNames(expr: string): string[] {
   return [...expr.matchAll(/\b((?:scrible|http)_[a-z0-9_]+?)(?:_bucket|_count|_sum)?\b(?![a-z0-9_(])/g)].map((m) => m[1]!);
 }
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-  await server.storage.drop();
-});
+const server = useTestServer();
 
 describe('monitoring files in deploy/monitoring', () => {
   it('the Grafana dashboard only charts metrics the server exports', async () => {

@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { call, guest, roomWithOwner } from '../helpers/api.ts';
 import { openProvider } from '../helpers/provider.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { useTestServer } from '../helpers/server.ts';
 
 const lines: Array<Record<string, unknown>> = [];
 let raw = '';
@@ -16,17 +16,10 @@ const sink = new Writable({
   },
 });
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({
+const server = useTestServer({
     env: { WS_MAX_MESSAGE_BYTES: '4096', CORS_ORIGINS: 'https://app.example.com' },
     overrides: { log: pino({ level: 'info' }, sink) },
   });
-});
-afterAll(async () => {
-  await server.close();
-  await server.storage.drop();
-});
 
 const securityEvents = (type: string) => lines.filter((line) => line.event === 'security' && line.type === type);
 

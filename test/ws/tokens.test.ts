@@ -3,16 +3,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { call, guest, roomWithOwner } from '../helpers/api.ts';
 import { createTestStorage, type TestStorage } from '../helpers/db.ts';
 import { openProvider, putRecord, recordIds, syncedProvider } from '../helpers/provider.ts';
-import { startTestServer, TEST_SECRET, type TestServer } from '../helpers/server.ts';
+import { startTestServer, TEST_SECRET, useTestServer } from '../helpers/server.ts';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.close();
-  await server.storage.drop();
-});
+const server = useTestServer();
 
 describe('token lifetime', () => {
   it('closes a connection when its token expires; the token function then reconnects', { timeout: 20_000 }, async () => {
