@@ -141,12 +141,15 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     burstMessages: config.limits.wsBurstMessages,
     compression: config.wsCompression,
   });
-  const httpServer: HttpServer = createHttpServer(getRequestListener(app.fetch));
+  // Headers are capped like bodies: a request with more than 16 KiB of them gets 431.
+  const httpServer: HttpServer = createHttpServer({ maxHeaderSize: 16 * 1024 }, getRequestListener(app.fetch));
   httpServer.on('upgrade', sockets.handleUpgrade);
   // Protocol garbage on the raw socket is the client's problem, not a crash.
-  httpServer.on('clientError', (error, socket) => {
+  httpServer.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     log.debug({ err: error }, 'http client error');
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    if (!socket.writable) return;
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
 
   const displayHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;

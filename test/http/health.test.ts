@@ -63,6 +63,26 @@ describe('health, metrics and the API description', () => {
   });
 });
 
+describe('request size limits', () => {
+  it('answers 431 to more than 16 KiB of headers and keeps serving', async () => {
+    const answer = await fetch(`${server.url}/healthz`, { headers: { 'x-padding': 'x'.repeat(20_000) } });
+    expect(answer.status).toBe(431);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
+  it('answers 400 to a request that is not HTTP', async () => {
+    const net = await import('node:net');
+    const reply = await new Promise<string>((resolve) => {
+      const socket = net.connect(Number(new URL(server.url).port), '127.0.0.1', () => socket.write('\x00\x01garbage\r\n\r\n'));
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString()));
+      socket.on('close', () => resolve(text));
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 400/);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+});
+
 describe('CORS_ORIGINS', () => {
   it('allows a listed origin', async () => {
     const answer = await call(server.url, 'POST', '/api/auth/guest', { body: { name: 'A' }, headers: { origin: 'https://app.example.com' } });

@@ -54,10 +54,12 @@ describe('WebSocket limits', () => {
     const done = closed(ws);
     ws.send('{"hello":"json"}');
     expect(await done).toEqual({ code: 4400, reason: 'bad-frame' });
+    expect(await rejectedCount('bad-frame')).toBeGreaterThan(0);
   });
 
   it('refuses a foreign Origin before the upgrade', async () => {
     await expect(rawSocket({ origin: 'https://evil.example' })).rejects.toThrow(/403/);
+    expect(await rejectedCount('origin-refused')).toBeGreaterThan(0);
     const ok = await rawSocket({ origin: 'https://app.example.com' });
     ok.close();
   });
