@@ -22,6 +22,8 @@ export type ExportsTuning = Partial<Pick<ExportRunnerConfiguration, 'pollInterva
 export interface Exports {
   store: ExportStore;
   files: FileStore;
+  /** Render threads at most (= jobs worked at once by this instance). */
+  readonly poolSize: number;
   /** Call after enqueuing, so this instance starts at once rather than at the next poll. */
   kick(): void;
   start(): void;
@@ -69,6 +71,7 @@ export function createExports(deps: {
   return {
     store,
     files,
+    poolSize: pool.size,
     kick: () => runner.kick(),
     start: () => runner.start(),
     stop: async () => {

@@ -7,7 +7,7 @@ export interface RenderPoolConfiguration {
   size: number;
   /** A render running longer is abandoned and its worker replaced. @default 120_000 (ms) */
   timeoutMs: number;
-  /** Nice value of the render threads (Linux: 0…19, higher yields more). @default 10 */
+  /** Nice value of the render threads (Linux: 0…19, higher yields more). @default 19 */
   nice: number;
 }
 
@@ -51,7 +51,7 @@ export class RenderPool {
   private closed = false;
 
   constructor(configuration: Partial<RenderPoolConfiguration> = {}) {
-    this.configuration = { size: 1, timeoutMs: 120_000, nice: 10, ...configuration };
+    this.configuration = { size: 1, timeoutMs: 120_000, nice: 19, ...configuration };
     this.size = Math.max(1, this.configuration.size);
   }
 
