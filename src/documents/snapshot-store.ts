@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { isUniqueViolation, queryRows } from '../db/rows.ts';
+import { hasSqlState, queryRows, toBuffer, UNIQUE_VIOLATION } from '../db/rows.ts';
 import { roomSnapshots } from '../db/schema.ts';
 
 export interface SnapshotInfo {
@@ -72,7 +72,7 @@ export class SnapshotStore {
         );
         return rows[0] ? Number(rows[0].version) : undefined;
       } catch (error) {
-        if (!isUniqueViolation(error) || attempt >= 20) throw error;
+        if (!hasSqlState(error, UNIQUE_VIOLATION) || attempt >= 20) throw error;
       }
     }
   }
@@ -84,8 +84,4 @@ export class SnapshotStore {
             SELECT max(version) - ${keep} FROM room_snapshots WHERE room_id = ${roomId})`,
     );
   }
-}
-
-function toBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

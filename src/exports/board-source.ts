@@ -1,23 +1,24 @@
 import type { Hocuspocus } from '@hocuspocus/server';
-import { asc, eq } from 'drizzle-orm';
 import * as Y from 'yjs';
-import type { Db } from '../db/client.ts';
-import { roomUpdates } from '../db/schema.ts';
 import type { SnapshotStore } from '../documents/snapshot-store.ts';
+import type { UpdateLog } from '../documents/update-log.ts';
 import { readBoardFromYDoc, type Board } from '../export/index.ts';
+import type { Logger } from '../log.ts';
 import { RenderError } from './render-pool.ts';
 
 export interface BoardSourceConfiguration {
   hocuspocus: Hocuspocus;
-  snapshots: SnapshotStore;
-  db: Db;
+  snapshots: Pick<SnapshotStore, 'latest'>;
+  updates: Pick<UpdateLog, 'read'>;
+  log: Logger;
 }
 
 /**
  * The current board of a room: from memory when this instance has the room loaded
- * (what its clients see right now), otherwise from the database: the newest snapshot
- * with the durable update log (`room_updates`) applied on top. Applying an update
- * twice is harmless in Yjs, so log rows a snapshot already covers do no damage.
+ * (what its clients see right now), otherwise from the database the way persistence
+ * loads a room: the newest snapshot, then every logged update (`room_updates`) on
+ * top. Updates the snapshot already covers are no-ops in Yjs; a log row Yjs cannot
+ * read is skipped and logged, as on load. The room is never loaded into Hocuspocus.
  */
 export class BoardSource {
   private readonly configuration: BoardSourceConfiguration;
@@ -26,23 +27,28 @@ export class BoardSource {
     this.configuration = configuration;
   }
 
+  /** @throws RenderError when the stored snapshot cannot be decoded. */
   async read(roomId: string): Promise<{ board: Board; source: 'memory' | 'database' }> {
-    const loaded = this.configuration.hocuspocus.documents.get(roomId);
+    const { hocuspocus, snapshots, updates, log } = this.configuration;
+    const loaded = hocuspocus.documents.get(roomId);
     if (loaded) return { board: readBoardFromYDoc(loaded, roomId), source: 'memory' };
 
-    const doc = new Y.Doc({ gc: true });
+    const [snapshot, rows] = await Promise.all([snapshots.latest(roomId), updates.read(roomId)]);
+    const doc = new Y.Doc();
     try {
-      const snapshot = await this.configuration.snapshots.latest(roomId);
-      const log = await this.configuration.db
-        .select({ update: roomUpdates.update })
-        .from(roomUpdates)
-        .where(eq(roomUpdates.roomId, roomId))
-        .orderBy(asc(roomUpdates.seq));
-      try {
-        if (snapshot) Y.applyUpdate(doc, snapshot.data);
-        if (log.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(log.map((row) => row.update)));
-      } catch (error) {
-        throw new RenderError(`The room's stored document cannot be decoded: ${error instanceof Error ? error.message : String(error)}`);
+      if (snapshot) {
+        try {
+          Y.applyUpdate(doc, snapshot.data);
+        } catch (error) {
+          throw new RenderError(`The room's stored document cannot be decoded: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      for (const row of rows) {
+        try {
+          Y.applyUpdate(doc, row.update);
+        } catch (error) {
+          log.warn({ err: error, roomId, seq: row.seq }, 'export: skipped an unreadable update in the log');
+        }
       }
       return { board: readBoardFromYDoc(doc, roomId), source: 'database' };
     } finally {

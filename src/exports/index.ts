@@ -3,6 +3,7 @@ import type { Hocuspocus } from '@hocuspocus/server';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import type { SnapshotStore } from '../documents/snapshot-store.ts';
+import type { UpdateLog } from '../documents/update-log.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { BoardSource } from './board-source.ts';
@@ -39,13 +40,15 @@ export function createExports(deps: {
   config: Pick<Config, 's3' | 'dataDir'>;
   db: Db;
   hocuspocus: Hocuspocus;
-  snapshots: SnapshotStore;
+  snapshots: Pick<SnapshotStore, 'latest'>;
+  updates: Pick<UpdateLog, 'read'>;
   metrics: Metrics;
   log: Logger;
   publicUrl: () => string;
   tuning?: ExportsTuning;
 }): Exports {
   const { tuning = {} } = deps;
+  const log = deps.log.child({ component: 'exports' });
   const store = new ExportStore(deps.db);
   const files = createFileStore(deps.config);
   const pool = new RenderPool({
@@ -57,9 +60,9 @@ export function createExports(deps: {
     store,
     files,
     pool,
-    boards: new BoardSource({ hocuspocus: deps.hocuspocus, snapshots: deps.snapshots, db: deps.db }),
+    boards: new BoardSource({ hocuspocus: deps.hocuspocus, snapshots: deps.snapshots, updates: deps.updates, log }),
     metrics: deps.metrics,
-    log: deps.log.child({ component: 'exports' }),
+    log,
     publicUrl: deps.publicUrl,
     ...withoutUndefined({
       pollIntervalMs: tuning.pollIntervalMs,
