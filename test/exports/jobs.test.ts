@@ -1,6 +1,7 @@
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { exportsTable } from '../../src/db/schema.ts';
+import { SnapshotStore } from '../../src/documents/snapshot-store.ts';
 import { parseTldrFile } from '../../src/export/index.ts';
 import { fixtureFile } from '../export/helpers.ts';
 import { createTestStorage, type TestStorage } from '../helpers/db.ts';
@@ -37,6 +38,25 @@ describe('export jobs', () => {
       expect(server.hocuspocus.documents.has(room.id)).toBe(false);
     } finally {
       await server.close();
+    }
+  });
+
+  it('reads the update log on top of the snapshot (room loaded by another instance, no snapshot yet)', async () => {
+    // A long debounce: the board is only in room_updates when the other server exports.
+    const env = { SNAPSHOT_DEBOUNCE_MS: '60000', SNAPSHOT_MAX_DEBOUNCE_MS: '120000' };
+    const editing = await startTestServer({ storage, env, overrides: { exports: { pollIntervalMs: 3600_000 } } });
+    const exporting = await startTestServer({ storage, env });
+    try {
+      const { owner, room, writer } = await fixtureRoom(editing);
+      expect(await new SnapshotStore(exporting.database.db).latest(room.id)).toBeUndefined();
+      const made = await requestExport(exporting.url, room.id, owner.token, { format: 'json' });
+      const { view } = await settled(exporting.url, made.id, owner.token);
+      expect(view.status, view.error ?? '').toBe('completed');
+      const tldr = parseTldrFile(new TextDecoder().decode((await download(`${exporting.url}/api/exports/${made.id}/file`, owner.token)).bytes));
+      expect(tldr.records.length).toBe(fixtureFile().records.length);
+      writer.destroy();
+    } finally {
+      await Promise.all([editing.close(), exporting.close()]);
     }
   });
 
