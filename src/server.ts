@@ -20,6 +20,7 @@ import { createLogger, type Logger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import { LocalOnlineRegistry, type OnlineRegistry } from './presence/online-registry.ts';
 import { RoomStore } from './rooms/room-store.ts';
+import { createScaleOut } from './scale-out.ts';
 import { UserStore } from './users/user-store.ts';
 import { SocketServer } from './ws/socket-server.ts';
 
@@ -68,7 +69,9 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   const rooms = new RoomStore(database.db);
   const users = new UserStore(database.db);
   const snapshots = new SnapshotStore(database.db);
-  const online = overrides.online ?? new LocalOnlineRegistry();
+  // With REDIS_URL: fan-out between instances and presence shared by all of them.
+  const scaleOut = createScaleOut(config, log);
+  const online = overrides.online ?? scaleOut?.online ?? new LocalOnlineRegistry();
   const sizes = new DocumentSizes();
   const persistence = new Persistence({ snapshots, sizes, metrics, log, keepVersions: config.persistence.keepVersions });
 
@@ -90,6 +93,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
         onRequest: false,
         onUpgrade: false,
       }),
+      ...(scaleOut ? [scaleOut.extension] : []),
       ...(overrides.extensions ?? []),
     ],
   });
@@ -109,7 +113,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     metrics,
     log,
     publicUrl,
-    readinessChecks: overrides.readinessChecks ?? [],
+    readinessChecks: overrides.readinessChecks ?? (scaleOut ? [scaleOut.readinessCheck] : []),
   });
 
   const sockets = new SocketServer({
