@@ -4,6 +4,7 @@ import {
   OutgoingMessage,
   type afterLoadDocumentPayload,
   type afterStoreDocumentPayload,
+  type afterUnloadDocumentPayload,
   type Document,
   type onAwarenessUpdatePayload,
   type onChangePayload,
@@ -31,6 +32,8 @@ export interface ScaleOutConfiguration {
    * across instances, which the load balancer's room hashing keeps rare. @default true
    */
   storeRemoteChanges: boolean;
+  /** Longest a room goes, while it changes, without a state-vector exchange with its peers. @default 1000 (ms) */
+  antiEntropyMs: number;
   /** Upper bound on Redis work a hook waits for, so an outage never stalls a load or a store. @default 2000 (ms) */
   redisWaitMs: number;
 }
@@ -54,6 +57,8 @@ export class ScribleRedis extends Redis {
   private readonly options: ScaleOutConfiguration;
   private readonly onReady = () => void this.resyncAfterReconnect();
   private wasDisconnected = false;
+  /** Pending SyncStep1 announcements, one per room (see onChange). */
+  private readonly antiEntropy = new Map<string, NodeJS.Timeout>();
 
   constructor(configuration: Pick<ScaleOutConfiguration, 'url' | 'prefix' | 'identifier' | 'log'> & Partial<ScaleOutConfiguration>) {
     const options: ScaleOutConfiguration = {
@@ -61,6 +66,7 @@ export class ScribleRedis extends Redis {
       lockTimeoutMs: 3_000,
       storeRemoteChanges: true,
       redisWaitMs: 2_000,
+      antiEntropyMs: 1_000,
       ...configuration,
     };
     super({
@@ -109,7 +115,36 @@ export class ScribleRedis extends Redis {
     }
     // Nothing would deliver a publish queued now; the reconnect resync covers it.
     if (!this.redisUp) return;
-    await super.onChange(payload);
+    // Upstream announces a change as a SyncStep1 and each peer fetches it with a
+    // reply round trip: three Redis hops per change. Publishing the update itself
+    // delivers it in one. The SyncStep1 exchange still runs, at most once per
+    // antiEntropyMs per room, to repair anything a peer missed.
+    const { documentName, update } = payload;
+    const message = new OutgoingMessage(documentName).createSyncMessage().writeUpdate(update);
+    this.publish(documentName, message).catch((error: unknown) => {
+      this.options.log.debug({ err: error, roomId: documentName }, 'redis: publishing an update failed; anti-entropy repairs it');
+    });
+    if (!this.antiEntropy.has(documentName)) {
+      this.antiEntropy.set(
+        documentName,
+        setTimeout(() => {
+          this.antiEntropy.delete(documentName);
+          if (this.redisUp && this.instance.documents.get(documentName) === payload.document) void super.onChange(payload);
+        }, this.options.antiEntropyMs),
+      );
+    }
+  }
+
+  override async afterUnloadDocument(payload: afterUnloadDocumentPayload): Promise<void> {
+    clearTimeout(this.antiEntropy.get(payload.documentName));
+    this.antiEntropy.delete(payload.documentName);
+    await super.afterUnloadDocument(payload);
+  }
+
+  override async onDestroy(): Promise<void> {
+    for (const timer of this.antiEntropy.values()) clearTimeout(timer);
+    this.antiEntropy.clear();
+    await super.onDestroy();
   }
 
   override async onAwarenessUpdate(payload: onAwarenessUpdatePayload): Promise<void> {
