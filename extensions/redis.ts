@@ -5,6 +5,7 @@ import {
   type afterLoadDocumentPayload,
   type afterStoreDocumentPayload,
   type afterUnloadDocumentPayload,
+  type beforeBroadcastStatelessPayload,
   type Document,
   type onAwarenessUpdatePayload,
   type onChangePayload,
@@ -150,6 +151,12 @@ export class ScribleRedis extends Redis {
   override async onAwarenessUpdate(payload: onAwarenessUpdatePayload): Promise<void> {
     if (!this.redisUp) return;
     await super.onAwarenessUpdate(payload);
+  }
+
+  override async beforeBroadcastStateless(payload: beforeBroadcastStatelessPayload): Promise<number> {
+    // Stateless broadcasts are fire-and-forget; don't queue them for a Redis that is away.
+    if (!this.redisUp) return 0;
+    return super.beforeBroadcastStateless(payload);
   }
 
   override async onStoreDocument({ documentName }: onStoreDocumentPayload): Promise<void> {

@@ -91,4 +91,46 @@ describe('an instance killed with SIGKILL', () => {
       await storage.drop();
     }
   });
+
+  it('a change that reached the survivor only through Redis is stored by the survivor', { timeout: 60_000 }, async () => {
+    const storage = await createTestStorage('postgres');
+    try {
+      const base = {
+        JWT_SECRET: TEST_SECRET,
+        DATA_DIR: storage.dataDir,
+        DATABASE_URL: storage.databaseUrl!,
+        REDIS_URL,
+        REDIS_PREFIX: testPrefix(),
+        SNAPSHOT_DEBOUNCE_MS: '200',
+        SNAPSHOT_MAX_DEBOUNCE_MS: '1000',
+      };
+      // The victim would store only after a minute; it never gets there.
+      const victim = await startServerProcess({ ...base, INSTANCE_ID: 'victim', SNAPSHOT_DEBOUNCE_MS: '60000', SNAPSHOT_MAX_DEBOUNCE_MS: '60000' });
+      const survivor = await startServerProcess({ ...base, INSTANCE_ID: 'survivor' });
+      const owner = await guest(victim.url, 'Owner');
+      const roomId = (await call(victim.url, 'POST', '/api/rooms', { token: owner.token, body: { name: 'Board', visibility: 'public' } })).body.id as string;
+      const writer = await syncedProvider(victim.wsUrl, roomId, owner.token);
+      const watcher = await syncedProvider(survivor.wsUrl, roomId, owner.token);
+      const written = Array.from({ length: 20 }, (_, i) => `shape:${String(i).padStart(2, '0')}`);
+      for (const id of written) putRecord(writer.doc, roomId, id, {});
+      await acknowledged(writer);
+      await vi.waitFor(() => expect(recordIds(watcher.doc, roomId)).toEqual(written), { timeout: 5_000 });
+
+      // The writer's tab is gone with its instance: nobody will ever resend these.
+      victim.child.kill('SIGKILL');
+      writer.destroy();
+      await victim.exited;
+      watcher.destroy();
+      survivor.child.kill('SIGTERM');
+      expect(await survivor.exited).toBe(0);
+
+      const fresh = await startServerProcess({ ...base, INSTANCE_ID: 'fresh' });
+      const reader = openProvider(fresh.wsUrl, roomId, owner.token);
+      await vi.waitFor(() => expect(recordIds(reader.doc, roomId)).toEqual(written), { timeout: 10_000 });
+      fresh.child.kill('SIGTERM');
+      await fresh.exited;
+    } finally {
+      await storage.drop();
+    }
+  });
 });
