@@ -30,7 +30,8 @@ export function createScaleOut(config: Config, log: Logger): ScaleOut | undefine
   const commands = new IORedis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'scrible-commands' });
   let down = false;
   commands.on('error', (error: Error) => scaleLog.debug({ err: error }, 'redis command client error'));
-  commands.on('close', () => {
+  // 'reconnecting', not 'close': a clean shutdown closes too, and is no outage.
+  commands.on('reconnecting', () => {
     if (!down) scaleLog.warn('redis connection lost: serving local clients only until it returns');
     down = true;
   });
