@@ -21,6 +21,21 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/npm ci --omit=dev/);
     expect(dockerfile).toMatch(/COPY --from=deps/);
   });
+  it('installs everything the server imports (the image has no devDependencies)', () => {
+    const dependencies = new Set(Object.keys(JSON.parse(read('package.json')).dependencies));
+    const sources = ['src', 'extensions'].flatMap((dir) =>
+      (readdirSync(new URL(`${dir}/`, root), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => read(`${dir}/${f}`)),
+    );
+    const packages = new Set(
+      sources.flatMap((source) => [...source.matchAll(/^\s*(?:import|export)\s[^'"]*?from '([^'.][^']*)'/gm)].map((match) => match[1]!)),
+    );
+    const missing = [...packages]
+      .filter((specifier) => !specifier.startsWith('node:'))
+      .map((specifier) => (specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!))
+      .filter((name) => !dependencies.has(name));
+    expect(missing).toEqual([]);
+  });
+
   it('runs as a non-root user, checks /healthz, and can run migrations alone', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\n?.*\/healthz/m);
