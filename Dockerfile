@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # Scrible backend image. Node 24 runs the TypeScript sources directly (type
-# stripping), so there is no build step: one stage installs production
-# dependencies, the final stage copies them with the sources and runs as `node`.
+# stripping): one stage installs production dependencies, one builds the
+# whiteboard (web/dist, needs the dev tools), and the final stage copies both with
+# the sources and runs as `node`.
 #
 #   docker build -t scrible .
 #   docker run --rm -e DATABASE_URL=... scrible node src/db/migrate-cli.ts   # one-shot migrations
@@ -12,6 +13,13 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # --omit=dev also skips the "node" devDependency: the image's own Node 24 runs the app.
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+FROM node:24-slim AS web
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY web ./web
+RUN npm run build
 
 FROM node:24-slim AS runtime
 ENV NODE_ENV=production \
@@ -24,6 +32,7 @@ COPY --chown=root:root package.json package-lock.json tsconfig.json ./
 COPY --chown=root:root src ./src
 COPY --chown=root:root extensions ./extensions
 COPY --chown=root:root drizzle ./drizzle
+COPY --from=web --chown=root:root /app/web/dist ./web/dist
 # The code is read-only for the app user; only DATA_DIR (local exports) is writable.
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
