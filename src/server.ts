@@ -18,6 +18,7 @@ import { DocumentSizes } from './documents/document-sizes.ts';
 import { LoggedSeqs } from './documents/logged-seqs.ts';
 import { SnapshotStore } from './documents/snapshot-store.ts';
 import { UpdateLog } from './documents/update-log.ts';
+import { createExports, type Exports, type ExportsTuning } from './exports/index.ts';
 import { createApp } from './http/app.ts';
 import type { AppDeps } from './http/app-env.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -35,6 +36,7 @@ export interface ScribleServer {
   tokens: TokenService;
   log: Logger;
   metrics: Metrics;
+  exports: Exports;
   /** Starts serving HTTP and WebSocket on config.host:config.port (0: any free port). */
   listen(): Promise<void>;
   /** Stores every loaded document, closes sockets, then the database. Safe to call twice. */
@@ -52,6 +54,8 @@ export interface ServerOverrides {
   online?: OnlineRegistry;
   extensions?: Extension[];
   readinessChecks?: AppDeps['readinessChecks'];
+  /** Export job tuning: pool size, poll interval, takeover timeout. */
+  exports?: ExportsTuning;
 }
 
 /**
@@ -120,6 +124,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   let boundPort = config.port;
   const host = config.host;
   const publicUrl = () => config.publicUrl ?? `http://localhost:${boundPort}`;
+  const exports = createExports({ config, db: database.db, hocuspocus, snapshots, updates, metrics, log, publicUrl, tuning: overrides.exports });
   const app = createApp({
     config,
     database,
@@ -131,6 +136,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     hocuspocus,
     metrics,
     log,
+    exports,
     publicUrl,
     readinessChecks: overrides.readinessChecks ?? (scaleOut ? [scaleOut.readinessCheck] : []),
   });
@@ -162,6 +168,9 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   async function close(): Promise<void> {
     persistence.beginShutdown();
     httpServer.close();
+    // Before the documents unload and the database closes: running exports finish
+    // (or are given back for another instance) while both are still there.
+    await exports.stop();
     // Detach every connection; Hocuspocus then stores each document whose last
     // connection left and unloads it. Wait for that before closing the database.
     await new Promise<void>((resolve) => {
@@ -186,12 +195,14 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     tokens,
     log,
     metrics,
+    exports,
     listen: () =>
       new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(config.port, host, () => {
           httpServer.off('error', reject);
           boundPort = (httpServer.address() as AddressInfo).port;
+          exports.start();
           log.info({ url: `http://${displayHost}:${boundPort}`, database: database.kind }, 'scrible listening');
           resolve();
         });

@@ -2,6 +2,7 @@ import type { Hocuspocus } from '@hocuspocus/server';
 import type { UserClaims, TokenService } from '../auth/tokens.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
+import type { Exports } from '../exports/index.ts';
 import type { SnapshotStore } from '../documents/snapshot-store.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -21,6 +22,8 @@ export interface AppDeps {
   hocuspocus: Hocuspocus;
   metrics: Metrics;
   log: Logger;
+  /** Export jobs: their queue and file store. */
+  exports: Exports;
   /** Invite links and file URLs start here. */
   publicUrl: () => string;
   /** Extra readiness checks (Redis, when configured). */

@@ -11,6 +11,7 @@ import { ApiError, errorBody } from './errors.ts';
 import { isOriginAllowed, resolveClientAddress } from './origin.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { authRoutes } from './routes/auth.ts';
+import { exportsRoutes } from './routes/exports.ts';
 import { healthRoutes } from './routes/health.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { roomsRoutes } from './routes/rooms.ts';
@@ -69,6 +70,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/auth', authRoutes(deps));
   app.route('/api/rooms', roomsRoutes(deps));
   app.route('/api/rooms', snapshotRoutes(deps));
+  app.route('/api/exports', exportsRoutes(deps));
   app.route('/api', openApiRoutes());
 
   serveWhiteboard(app, config.webDir);

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z, type ZodType } from 'zod';
 import type { AppEnv } from '../app-env.ts';
 import { guestBody } from './auth.ts';
+import { createExportBody } from './exports.ts';
 import { joinBody } from './join.ts';
 import { createRoomBody, inviteBody, updateRoomBody } from './rooms.ts';
 
@@ -25,6 +26,19 @@ const room = {
     settings: { type: 'object' },
   },
 };
+const exportJob = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    roomId: { type: 'string' },
+    format: { enum: ['json', 'svg', 'png', 'pdf'] },
+    status: { enum: ['pending', 'processing', 'completed', 'failed'] },
+    fileUrl: { type: ['string', 'null'], description: '`${PUBLIC_URL}/api/exports/{id}/file` once completed' },
+    error: { type: ['string', 'null'], description: 'why it failed' },
+    createdAt: { type: 'string', format: 'date-time' },
+    completedAt: { type: ['string', 'null'], format: 'date-time' },
+  },
+};
 const error = {
   type: 'object',
   properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } },
@@ -46,6 +60,11 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
   '/api/rooms/{roomId}/join': { post: { summary: 'Get a room token for the WebSocket', auth: true, body: joinBody, responses: { 200: '{ token, role }', 403: 'wrong password or no access', 404: 'unknown', 429: 'too many attempts' } } },
   '/api/rooms/{roomId}/snapshots': { get: { summary: 'Stored versions (members)', auth: true, responses: { 200: '[{ version, createdAt, bytes }]', 403: 'not a member', 404: 'unknown' } } },
   '/api/rooms/{roomId}/snapshots/{version}/restore': { post: { summary: 'Restore a version for everyone, as a new version (owner)', auth: true, responses: { 200: '{ restoredFrom, version }', 403: 'not owner', 404: 'unknown room or version' } } },
+  '/api/exports/{roomId}': {
+    post: { summary: 'Export a room (members): json is a .tldr file; svg, png, pdf draw a page. Answers at once; follow the export with GET', auth: true, body: createExportBody, responses: { 202: 'export (pending)', 400: 'bad format or options', 401: 'no token', 403: 'not a member', 404: 'unknown room' } },
+  },
+  '/api/exports/{exportId}': { get: { summary: 'An export: pending, processing, then completed (with fileUrl) or failed (with error) (members)', auth: true, responses: { 200: 'export', 401: 'no token', 403: 'not a member', 404: 'unknown export' } } },
+  '/api/exports/{exportId}/file': { get: { summary: 'The exported file with its content type and a Content-Disposition filename (members)', auth: true, responses: { 200: 'image/svg+xml, image/png, application/pdf or application/vnd.tldraw+json', 401: 'no token', 403: 'not a member', 404: 'unknown export', 409: 'export not completed (yet)' } } },
   '/healthz': { get: { summary: 'Liveness', responses: { 200: '{ status: "ok" }' } } },
   '/readyz': { get: { summary: 'Readiness: database (and Redis) answer', responses: { 200: 'ready', 503: 'not ready' } } },
   '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: 'text/plain; version=0.0.4' } } },
@@ -78,7 +97,7 @@ export function buildOpenApi(extra: Record<string, Record<string, Operation>> = 
   return {
     openapi: '3.1.0',
     info: { title: 'Scrible', version: '0.1.0', description: 'Real-time collaboration backend for tldraw. WebSocket: Hocuspocus protocol on the same port.' },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } }, schemas: { Room: room, Error: error } },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } }, schemas: { Room: room, Export: exportJob, Error: error } },
     paths,
   };
 }

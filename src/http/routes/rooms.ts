@@ -73,6 +73,10 @@ export function roomsRoutes(deps: AppDeps) {
       const room = await findRoom(deps, c.req.param('roomId'));
       requireOwner(room, c.get('user').sub);
       await deps.rooms.delete(room.id);
+      // The export rows went with the room (FK cascade); their files go too, best effort.
+      deps.exports.files.deleteRoom(room.id).catch((error: unknown) => {
+        deps.log.warn({ err: error, roomId: room.id }, 'deleting the export files of a deleted room failed');
+      });
       // Everyone still in the room is told why; their providers' retries then
       // end in `room-not-found`. The loaded document unloads without a store,
       // since persistence finds no room to store into.
