@@ -94,8 +94,11 @@ describe('two instances, one Redis, one PostgreSQL', () => {
 
   it('/readyz checks Redis too', async () => {
     const { servers: [a] } = await startCluster(1);
-    const answer = await call(a!.url, 'GET', '/readyz');
-    expect(answer.status).toBe(200);
-    expect(answer.body.checks).toEqual({ database: 'ok', redis: 'ok' });
+    // Not ready until its Redis connection is up, which may take a moment after listen().
+    await vi.waitFor(async () => {
+      const answer = await call(a!.url, 'GET', '/readyz');
+      expect(answer.body.checks).toEqual({ database: 'ok', redis: 'ok' });
+      expect(answer.status).toBe(200);
+    }, { timeout: 10_000, interval: 50 });
   });
 });
