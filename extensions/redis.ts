@@ -57,7 +57,6 @@ export class ScribleRedis extends Redis {
   extensionName = 'scrible-redis';
   private readonly options: ScaleOutConfiguration;
   private readonly onReady = () => void this.resyncAfterReconnect();
-  private wasDisconnected = false;
   /** Pending SyncStep1 announcements, one per room (see onChange). */
   private readonly antiEntropy = new Map<string, NodeJS.Timeout>();
 
@@ -79,7 +78,6 @@ export class ScribleRedis extends Redis {
     this.options = options;
     for (const client of [this.pub, this.sub]) {
       client.on('ready', this.onReady);
-      client.on('close', () => (this.wasDisconnected = true));
       // Without a listener ioredis prints every failed reconnect; one line per state change is enough.
       client.on('error', (error: Error) => options.log.debug({ err: error }, 'redis client error'));
     }
@@ -201,12 +199,14 @@ export class ScribleRedis extends Redis {
     held?.lock.release().catch(() => undefined);
   }
 
-  /** Re-subscribes every loaded room and exchanges state and awareness with peers. */
+  /** (Re-)subscribes every loaded room and exchanges state and awareness with peers. */
   private async resyncAfterReconnect(): Promise<void> {
-    if (!this.redisUp || !this.instance || !this.wasDisconnected) return;
-    this.wasDisconnected = false;
+    // Also on the first connection: rooms opened before it (a client faster than
+    // Redis at start-up) were loaded without a subscription.
+    if (!this.redisUp || !this.instance) return;
     const documents = [...this.instance.documents.values()];
-    this.options.log.info({ rooms: documents.length }, 'redis is back: resyncing loaded rooms with other instances');
+    if (documents.length === 0) return;
+    this.options.log.info({ rooms: documents.length }, 'redis connected: resyncing loaded rooms with other instances');
     for (const document of documents) {
       try {
         await this.sub.subscribe(this.channel(document.name));
@@ -214,8 +214,7 @@ export class ScribleRedis extends Redis {
         await this.publish(document.name, new OutgoingMessage(document.name).writeQueryAwareness());
         if (document.getConnectionsCount() > 0) this.publishAwareness(document);
       } catch (error) {
-        this.options.log.warn({ err: error, roomId: document.name }, 'redis: resync failed; the next change retries');
-        this.wasDisconnected = true;
+        this.options.log.warn({ err: error, roomId: document.name }, 'redis: resync failed; retried when Redis reconnects');
       }
     }
   }

@@ -62,4 +62,27 @@ describe('Redis outage', () => {
       expect(room.body.online.map((u: { name: string }) => u.name)).toEqual(['Owner']);
     }, { timeout: 5_000 });
   });
+
+  it('rooms opened before Redis was reachable join the fan-out once it is', { timeout: 60_000 }, async () => {
+    const redis = await startRedisServer();
+    await redis.stop();
+    const { servers: [a, b] } = await startCluster(2, { redisUrl: redis.url });
+    const owner = await guest(a!.url, 'Owner');
+    const roomId = (await call(a!.url, 'POST', '/api/rooms', { token: owner.token, body: { name: 'Board', visibility: 'public' } })).body.id as string;
+    const onA = await syncedProvider(a!.wsUrl, roomId, owner.token);
+    const onB = await syncedProvider(b!.wsUrl, roomId, owner.token);
+    putRecord(onA.doc, roomId, 'shape:a', {});
+    putRecord(onB.doc, roomId, 'shape:b', {});
+    await acknowledged(onA);
+    await acknowledged(onB);
+    expect((await call(a!.url, 'GET', '/readyz')).status).toBe(503);
+
+    await redis.start();
+    await vi.waitFor(() => {
+      expect(recordIds(onA.doc, roomId)).toEqual(['shape:a', 'shape:b']);
+      expect(recordIds(onB.doc, roomId)).toEqual(['shape:a', 'shape:b']);
+    }, { timeout: 15_000 });
+    putRecord(onB.doc, roomId, 'shape:later', {});
+    await vi.waitFor(() => expect(recordIds(onA.doc, roomId)).toContain('shape:later'), { timeout: 5_000 });
+  });
 });
