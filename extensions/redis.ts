@@ -40,9 +40,12 @@ export interface ScaleOutConfiguration {
 }
 
 /**
- * Cross-instance fan-out on `@hocuspocus/extension-redis`, hardened for the two
- * situations the upstream extension leaves to the application:
+ * Cross-instance fan-out on `@hocuspocus/extension-redis`, with these changes:
  *
+ * - **Updates travel in one hop.** Each change is published as the update itself;
+ *   upstream's state-vector exchange runs at most once per `antiEntropyMs`.
+ * - **Relayed changes are stored too** (`storeRemoteChanges`), so a change outlives
+ *   its originating instance dying before its debounce fired.
  * - **Stores are never dropped.** Upstream skips a store when another instance
  *   holds the room's lock, which can lose the loser's newest change. Here a store
  *   waits for the lock (one instance stores a room at a time) and, if the lock
