@@ -16,6 +16,8 @@ export interface Config {
   redisUrl: string | undefined;
   redisPrefix: string;
   instanceId: string;
+  /** With Redis: a dead instance's presence entries vanish after this (PRESENCE_TTL_SECONDS). */
+  presenceTtlMs: number;
   /** Verify with each, sign with the first. Empty: generated and kept in `dataDir`. */
   jwtSecrets: string[];
   dataDir: string;
@@ -106,6 +108,7 @@ const envSchema = z.object({
   REDIS_URL: url(['redis:', 'rediss:']),
   REDIS_PREFIX: z.string().trim().min(1).default('scrible'),
   INSTANCE_ID: optionalString,
+  PRESENCE_TTL_SECONDS: integer(30, 1, 60),
   HOSTNAME: optionalString,
   JWT_SECRET: optionalString,
   DATA_DIR: z.string().trim().min(1).default('./data'),
@@ -180,6 +183,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     instanceId: e.INSTANCE_ID ?? e.HOSTNAME ?? `scrible-${process.pid}`,
+    presenceTtlMs: e.PRESENCE_TTL_SECONDS * 1000,
     jwtSecrets,
     dataDir: e.DATA_DIR,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),

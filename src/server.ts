@@ -25,6 +25,7 @@ import { createLogger, type Logger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import { LocalOnlineRegistry, type OnlineRegistry } from './presence/online-registry.ts';
 import { RoomStore } from './rooms/room-store.ts';
+import { createScaleOut } from './scale-out.ts';
 import { UserStore } from './users/user-store.ts';
 import { SocketServer } from './ws/socket-server.ts';
 
@@ -76,7 +77,9 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   const rooms = instrumentStore(new RoomStore(database.db), 'rooms', log);
   const users = instrumentStore(new UserStore(database.db), 'users', log);
   const snapshots = instrumentStore(new SnapshotStore(database.db), 'snapshots', log);
-  const online = overrides.online ?? new LocalOnlineRegistry();
+  // With REDIS_URL: fan-out between instances and presence shared by all of them.
+  const scaleOut = createScaleOut(config, log);
+  const online = overrides.online ?? scaleOut?.online ?? new LocalOnlineRegistry();
   const sizes = new DocumentSizes();
   const updates = instrumentStore(
     new UpdateLog({
@@ -113,6 +116,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
         onRequest: false,
         onUpgrade: false,
       }),
+      ...(scaleOut ? [scaleOut.extension] : []),
       ...(overrides.extensions ?? []),
     ],
   });
@@ -134,7 +138,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     log,
     exports,
     publicUrl,
-    readinessChecks: overrides.readinessChecks ?? [],
+    readinessChecks: overrides.readinessChecks ?? (scaleOut ? [scaleOut.readinessCheck] : []),
   });
 
   const sockets = new SocketServer({

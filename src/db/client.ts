@@ -40,10 +40,14 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.m
  * @returns a handle; call `migrate()` before use and `close()` at shutdown.
  * @example const database = createDatabase({ databaseUrl: undefined, dataDir: './data' })
  */
+/** Arbitrary, fixed: the advisory lock key that serialises migrations across instances. */
+const MIGRATION_LOCK_ID = 7_352_901;
+
 export function createDatabase(options: DatabaseOptions): Database {
   if (options.databaseUrl) {
     const client = postgres(options.databaseUrl, {
-      max: options.maxConnections ?? 10,
+      // At least two: migrate() holds one connection for its lock while it runs on another.
+      max: Math.max(2, options.maxConnections ?? 10),
       onnotice: () => {},
       // Keep start-up honest: fail fast rather than hang when the server is away.
       connect_timeout: 10,
@@ -53,7 +57,16 @@ export function createDatabase(options: DatabaseOptions): Database {
       db,
       kind: 'postgres',
       migrate: async () => {
-        await migratePostgres(db, { migrationsFolder: MIGRATIONS_FOLDER });
+        // Replicas start together (compose, k8s): one migrates, the others wait
+        // on a session advisory lock and then find nothing pending.
+        const session = await client.reserve();
+        try {
+          await session`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
+          await migratePostgres(db, { migrationsFolder: MIGRATIONS_FOLDER });
+        } finally {
+          await session`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.catch(() => undefined);
+          session.release();
+        }
       },
       ping: async () => {
         await db.execute(sql`select 1`);
