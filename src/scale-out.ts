@@ -3,6 +3,7 @@ import { Redis as IORedis } from 'ioredis';
 import { ScribleRedis } from '../extensions/redis.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
+import type { Metrics } from './metrics.ts';
 import { RedisOnlineRegistry } from './presence/redis-online-registry.ts';
 import type { OnlineRegistry } from './presence/online-registry.ts';
 
@@ -20,9 +21,9 @@ export interface ScaleOut {
  *
  * @param config - needs `redisUrl`, `redisPrefix`, `instanceId`, `presenceTtlMs`.
  * @returns the extension, the registry and a readiness check, or `undefined` without REDIS_URL.
- * @example const scaleOut = createScaleOut(config, log)
+ * @example const scaleOut = createScaleOut(config, log, metrics)
  */
-export function createScaleOut(config: Config, log: Logger): ScaleOut | undefined {
+export function createScaleOut(config: Config, log: Logger, metrics: Metrics): ScaleOut | undefined {
   if (!config.redisUrl) return undefined;
   const scaleLog = log.child({ component: 'scale-out' });
   // Commands fail at once while Redis is away (no offline queue), so presence
@@ -41,12 +42,21 @@ export function createScaleOut(config: Config, log: Logger): ScaleOut | undefine
   });
   return {
     extension: new ScribleRedis({ url: config.redisUrl, prefix: config.redisPrefix, identifier: config.instanceId, log: scaleLog }),
-    online: new RedisOnlineRegistry({ redis: commands, prefix: config.redisPrefix, instanceId: config.instanceId, log: scaleLog, ttlMs: config.presenceTtlMs }),
+    online: new RedisOnlineRegistry({
+      redis: commands,
+      prefix: config.redisPrefix,
+      instanceId: config.instanceId,
+      log: scaleLog,
+      ttlMs: config.presenceTtlMs,
+      observeSeconds: (seconds) => metrics.redisCommandSeconds.observe(seconds),
+    }),
     readinessCheck: {
       name: 'redis',
       check: async () => {
         if (commands.status !== 'ready') throw new Error(`redis ${commands.status}`);
+        const started = performance.now();
         await commands.ping();
+        metrics.redisCommandSeconds.observe((performance.now() - started) / 1000);
       },
     },
   };

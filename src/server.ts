@@ -78,7 +78,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   const users = instrumentStore(new UserStore(database.db), 'users', log);
   const snapshots = instrumentStore(new SnapshotStore(database.db), 'snapshots', log);
   // With REDIS_URL: fan-out between instances and presence shared by all of them.
-  const scaleOut = createScaleOut(config, log);
+  const scaleOut = createScaleOut(config, log, metrics);
   const online = overrides.online ?? scaleOut?.online ?? new LocalOnlineRegistry();
   const sizes = new DocumentSizes();
   const updates = instrumentStore(

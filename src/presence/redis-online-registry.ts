@@ -14,6 +14,8 @@ export interface RedisOnlineRegistryOptions {
    * ignored and deleted. The heartbeat is refreshed every third of it. @default 30000 (ms)
    */
   ttlMs: number;
+  /** Receives each heartbeat's Redis round trip (for the latency metric). */
+  observeSeconds?: (seconds: number) => void;
 }
 
 interface Entry extends OnlineUser {
@@ -130,7 +132,11 @@ export class RedisOnlineRegistry implements OnlineRegistry {
       for (const [sessionId, user] of room) batch.hset(key, this.field(sessionId), this.encode(user));
       batch.pexpire(key, ttlMs * 2);
     }
-    await batch.exec().catch((error: unknown) => log.debug({ err: error }, 'presence heartbeat failed'));
+    const started = performance.now();
+    await batch.exec().then(
+      () => this.options.observeSeconds?.((performance.now() - started) / 1000),
+      (error: unknown) => log.debug({ err: error }, 'presence heartbeat failed'),
+    );
   }
 
   private roomKey(roomId: string): string {

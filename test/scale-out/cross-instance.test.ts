@@ -100,5 +100,8 @@ describe('two instances, one Redis, one PostgreSQL', () => {
       expect(answer.body.checks).toEqual({ database: 'ok', redis: 'ok' });
       expect(answer.status).toBe(200);
     }, { timeout: 10_000, interval: 50 });
+    // Its Redis round trips feed the latency metric the alert rules watch.
+    const metrics = await (await fetch(`${a!.url}/metrics`)).text();
+    expect(metrics).toMatch(/scrible_redis_command_duration_seconds_count [1-9]/);
   });
 });
