@@ -7,6 +7,7 @@ import { Auth } from '../extensions/auth.ts';
 import { Limits } from '../extensions/limits.ts';
 import { MetricsExtension } from '../extensions/metrics.ts';
 import { Persistence } from '../extensions/persistence.ts';
+import { KeepLoaded } from '../extensions/keep-loaded.ts';
 import { Presence } from '../extensions/presence.ts';
 import { loadOrCreateSecret } from './auth/secret-file.ts';
 import { TokenService } from './auth/tokens.ts';
@@ -70,6 +71,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   const snapshots = new SnapshotStore(database.db);
   const online = overrides.online ?? new LocalOnlineRegistry();
   const sizes = new DocumentSizes();
+  const keepLoaded = new KeepLoaded({ keepMs: config.roomKeepLoadedMs });
   const persistence = new Persistence({ snapshots, sizes, metrics, log, keepVersions: config.persistence.keepVersions });
 
   const hocuspocus = new Hocuspocus({
@@ -78,12 +80,14 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     timeout: config.limits.idleTimeoutMs,
     debounce: config.persistence.debounceMs,
     maxDebounce: config.persistence.maxDebounceMs,
+    flushDelay: config.wsFlushDelayMs,
     extensions: [
       new Auth({ tokens, rooms, users, metrics, log }),
       new Limits({ maxDocumentBytes: config.limits.maxDocumentBytes, sizes, metrics, log }),
       persistence,
       new Presence({ rooms, online, log }),
       new MetricsExtension(metrics),
+      keepLoaded,
       new HocuspocusLogger({
         log: (message: string) => log.debug({ component: 'hocuspocus' }, message),
         onChange: false,
@@ -121,6 +125,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     messagesPerSecond: config.limits.wsMaxMessagesPerSecond,
     burstMessages: config.limits.wsBurstMessages,
     compression: config.wsCompression,
+    cork: config.wsCork,
   });
   const httpServer: HttpServer = createHttpServer(getRequestListener(app.fetch));
   httpServer.on('upgrade', sockets.handleUpgrade);
@@ -135,6 +140,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
 
   async function close(): Promise<void> {
     persistence.beginShutdown();
+    keepLoaded.release();
     httpServer.close();
     // Detach every connection; Hocuspocus then stores each document whose last
     // connection left and unloads it. Wait for that before closing the database.
