@@ -36,3 +36,17 @@ export function cdf(values: number[], points = 200): Array<{ ms: number; fractio
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits until a server process is nearly idle (under 5% of a core over 300 ms, at most
+ * `maxMs`), so work left over from one scenario (leave bookkeeping, snapshot stores)
+ * does not land in the next one's figures.
+ */
+export async function settle(cpuSeconds: () => number, maxMs = 15_000): Promise<void> {
+  const until = performance.now() + maxMs;
+  while (performance.now() < until) {
+    const before = cpuSeconds();
+    await sleep(300);
+    if (cpuSeconds() - before < 0.015) return;
+  }
+}

@@ -52,7 +52,7 @@ export function buildBoardUpdates(bytes = 5 * 2 ** 20): Uint8Array[] {
  */
 export async function measureColdLoad(target: RunningTarget, ctx: ScenarioContext): Promise<{ row: ColdLoadRow | undefined; target: RunningTarget }> {
   if (target.protocol === 'raw') return { row: undefined, target };
-  const samples = ctx.quick ? 3 : 15;
+  const samples = ctx.quick ? 2 : 15;
   const updates = buildBoardUpdates();
   const documentBytes = Y.encodeStateAsUpdate((() => { const d = new Y.Doc(); for (const u of updates) Y.applyUpdate(d, u); return d; })()).byteLength;
   // One extra room first: warms the JIT and the database connection, not reported.

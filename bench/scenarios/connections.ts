@@ -21,7 +21,7 @@ export interface ConnectionsRow {
 }
 
 /** Opens `count` idle clients against one running server (best run first, on a fresh server). */
-export async function measureConnections(target: RunningTarget, ctx: ScenarioContext, count = ctx.quick ? 2_000 : 10_000): Promise<ConnectionsRow> {
+export async function measureConnections(target: RunningTarget, ctx: ScenarioContext, count = ctx.quick ? 1_000 : 10_000): Promise<ConnectionsRow> {
   const { pool } = ctx;
   const roomCount = 100;
   const ids = await target.rooms(roomCount, 'idle');
@@ -35,7 +35,7 @@ export async function measureConnections(target: RunningTarget, ctx: ScenarioCon
   const before = target.rss();
   try {
     const opened = await pool.open(target.wsUrl, target.protocol, clients, { concurrency: 64 });
-    await sleep(ctx.quick ? 1000 : 3000);
+    await sleep(ctx.quick ? 500 : 3000);
     const after = target.rss();
     const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
     const row: ConnectionsRow = {

@@ -44,7 +44,7 @@ export async function measureFanOut(target: RunningTarget, ctx: ScenarioContext,
   const rooms = options.rooms ?? 100;
   const perRoom = options.clientsPerRoom ?? 10;
   const rate = options.rate ?? 10;
-  const seconds = options.seconds ?? (ctx.quick ? 3 : 15);
+  const seconds = options.seconds ?? (ctx.quick ? 2 : 15);
   const { pool } = ctx;
   const ids = await target.rooms(rooms, 'fanout');
   const clients: ClientSpec[] = [];
@@ -63,7 +63,7 @@ export async function measureFanOut(target: RunningTarget, ctx: ScenarioContext,
     const window0 = nowMicros();
     const sent = await pool.write(1, rate, seconds * 1000);
     const window1 = nowMicros();
-    await sleep(1000);
+    await sleep(ctx.quick ? 500 : 1000);
     const cpu1 = target.cpuSeconds();
     const wall = (performance.now() - wall0) / 1000;
     const report = await pool.collect(1, sent);

@@ -38,7 +38,7 @@ export interface HotRoomOptions {
 /** Sweeps the writer rate against one running server. */
 export async function measureHotRoom(target: RunningTarget, ctx: ScenarioContext, options: HotRoomOptions = {}): Promise<HotRoomRow> {
   const readers = options.readers ?? 200;
-  const stepMs = ctx.quick ? 1000 : 2000;
+  const stepMs = ctx.quick ? 700 : 2000;
   const rates = ctx.quick ? [50, 200, 800, 3200] : [25, 50, 100, 200, 400, 800, 1600, 3200, 6400];
   const { pool } = ctx;
   const [room] = await target.rooms(1, 'hot');
