@@ -46,7 +46,7 @@ export class Auth implements Extension {
       this.refuse(payload, error instanceof TokenError ? error.reason : 'invalid-token');
     }
     if (claims.kind === 'invite') this.refuse(payload, 'invalid-token', 'an invite is not a socket token; POST /join first');
-    const room = ROOM_ID_PATTERN.test(documentName) ? await rooms.get(documentName) : undefined;
+    const room = ROOM_ID_PATTERN.test(documentName) ? await this.findRoom(payload) : undefined;
     if (!room) this.refuse(payload, 'room-not-found', undefined, claims.sub);
     const role = socketRole(claims, room);
     if (role === 'permission-denied' || role === 'room-not-found') this.refuse(payload, role, undefined, claims.sub);
@@ -95,6 +95,21 @@ export class Auth implements Extension {
   async onDestroy(): Promise<void> {
     for (const timer of this.expiryTimers.values()) clearTimeout(timer);
     this.expiryTimers.clear();
+  }
+
+  /**
+   * The room, or undefined. When the database cannot answer, the socket is closed
+   * instead of refusing: a refusal is final for a provider, a close makes it retry.
+   */
+  private async findRoom(payload: onAuthenticatePayload<ConnectionContext>) {
+    try {
+      return await this.configuration.rooms.get(payload.documentName);
+    } catch (error) {
+      this.configuration.log.warn({ err: error, roomId: payload.documentName }, 'cannot check room access: database unavailable');
+      const { code, reason } = CloseCodes.storageUnavailable;
+      payload.context.closeSocket?.(code, reason);
+      throw Object.assign(new Error('database unavailable'), { reason });
+    }
   }
 
   private refuse(

@@ -1,13 +1,18 @@
-import { Database } from '@hocuspocus/extension-database';
-import type { fetchPayload, onDestroyPayload, onStoreDocumentPayload, afterUnloadDocumentPayload } from '@hocuspocus/server';
+import type {
+  Extension, afterUnloadDocumentPayload, onDestroyPayload, onLoadDocumentPayload, onStoreDocumentPayload } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import type { DocumentSizes } from '../src/documents/document-sizes.ts';
+import type { LoggedSeqs } from '../src/documents/logged-seqs.ts';
 import type { SnapshotStore } from '../src/documents/snapshot-store.ts';
+import type { UpdateLog } from '../src/documents/update-log.ts';
 import type { Logger } from '../src/log.ts';
 import type { Metrics } from '../src/metrics.ts';
 
 export interface PersistenceConfiguration {
   snapshots: SnapshotStore;
+  /** The durable update log, replayed on load and compacted after each snapshot. */
+  updates: UpdateLog;
+  logged: LoggedSeqs;
   sizes: DocumentSizes;
   metrics: Metrics;
   log: Logger;
@@ -22,23 +27,27 @@ export interface PersistenceConfiguration {
 }
 
 /**
- * Snapshot persistence on top of `@hocuspocus/extension-database`: loads a room's
- * newest snapshot and stores each debounced change as a new version.
+ * Persistence with the shape of `@hocuspocus/extension-database` (onLoadDocument,
+ * onStoreDocument), written out because that extension's single `fetch`/`store`
+ * pair can neither replay a log row by row nor retry a failed store: loads a room as
+ * its newest snapshot plus the durable update log, stores each debounced change as a
+ * new version, and then deletes the log rows that version covers (compaction).
  *
  * A failed store is retried with backoff inside the hook. That keeps Hocuspocus's
  * save mutex held, so the document cannot be unloaded before its last change is
  * stored, and each attempt encodes the document afresh, so a late success stores
  * everything that arrived meanwhile.
  */
-export class Persistence extends Database {
+export class Persistence implements Extension {
   extensionName = 'scrible-persistence';
   // After auth (which must refuse before anything loads), before metrics/logging.
   priority = 50;
   private readonly options: PersistenceConfiguration;
   private stopping = false;
 
-  constructor(configuration: Pick<PersistenceConfiguration, 'snapshots' | 'sizes' | 'metrics' | 'log'> & Partial<PersistenceConfiguration>) {
-    super({});
+  constructor(
+    configuration: Pick<PersistenceConfiguration, 'snapshots' | 'updates' | 'logged' | 'sizes' | 'metrics' | 'log'> & Partial<PersistenceConfiguration>,
+  ) {
     this.options = {
       keepVersions: 20,
       retryInitialDelayMs: 100,
@@ -46,20 +55,42 @@ export class Persistence extends Database {
       shutdownAttempts: 5,
       ...configuration,
     };
-    this.configuration.fetch = (payload) => this.fetchLatest(payload);
   }
 
-  private async fetchLatest({ documentName }: fetchPayload): Promise<Uint8Array | null> {
-    const latest = await this.options.snapshots.latest(documentName);
-    this.options.sizes.set(documentName, latest?.data.byteLength ?? 0);
-    return latest?.data ?? null;
+  /**
+   * Snapshot, then every logged update (those the snapshot already covers are no-ops:
+   * Yjs updates are idempotent). A row Yjs cannot read is dropped and reported
+   * rather than making the room impossible to open.
+   */
+  async onLoadDocument({ documentName, document }: onLoadDocumentPayload): Promise<void> {
+    const { snapshots, updates, logged, sizes, log } = this.options;
+    const [latest, rows] = await Promise.all([snapshots.latest(documentName), updates.read(documentName)]);
+    let bytes = latest?.data.byteLength ?? 0;
+    const unreadable: number[] = [];
+    Y.transact(document, () => {
+      if (latest) Y.applyUpdate(document, latest.data);
+      for (const row of rows) {
+        try {
+          Y.applyUpdate(document, row.update);
+          logged.add(documentName, row.seq);
+          bytes += row.update.byteLength;
+        } catch (error) {
+          unreadable.push(row.seq);
+          log.error({ err: error, roomId: documentName, seq: row.seq }, 'unreadable update in the log; dropped');
+        }
+      }
+    });
+    sizes.set(documentName, bytes);
+    if (unreadable.length) await updates.delete(documentName, unreadable);
   }
 
-  override async onStoreDocument({ documentName, document }: onStoreDocumentPayload): Promise<void> {
+  async onStoreDocument({ documentName, document }: onStoreDocumentPayload): Promise<void> {
     const { snapshots, metrics, log, sizes } = this.options;
     let delay = this.options.retryInitialDelayMs;
     for (let attempt = 1; ; attempt++) {
       try {
+        // Read before encoding: every row listed now is contained in the state below.
+        const covered = this.options.logged.current(documentName);
         const state = Y.encodeStateAsUpdate(document);
         const version = await snapshots.append(documentName, state, Y.encodeStateVector(document));
         sizes.set(documentName, state.byteLength);
@@ -71,9 +102,7 @@ export class Persistence extends Database {
           return;
         }
         metrics.snapshotWrites.inc({ result: 'ok' });
-        await snapshots.prune(documentName, this.options.keepVersions).catch((error: unknown) => {
-          log.warn({ err: error, roomId: documentName }, 'pruning old snapshots failed; will prune after the next store');
-        });
+        await this.compact(documentName, covered);
         return;
       } catch (error) {
         metrics.snapshotWrites.inc({ result: 'error' });
@@ -89,8 +118,21 @@ export class Persistence extends Database {
     }
   }
 
+  /** Deletes what the new version made redundant; a failure here only delays it to the next store. */
+  private async compact(documentName: string, covered: number[]): Promise<void> {
+    const { snapshots, updates, logged, log } = this.options;
+    try {
+      await updates.delete(documentName, covered);
+      logged.remove(documentName, covered);
+      await snapshots.prune(documentName, this.options.keepVersions);
+    } catch (error) {
+      log.warn({ err: error, roomId: documentName }, 'compaction failed; the next store retries it');
+    }
+  }
+
   async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload): Promise<void> {
     this.options.sizes.delete(documentName);
+    this.options.logged.delete(documentName);
   }
 
   /** From now on, failing stores give up after a few attempts instead of retrying forever. */

@@ -40,6 +40,12 @@ export interface Config {
     maxDebounceMs: number;
     /** Snapshot versions kept per room. */
     keepVersions: number;
+    /**
+     * Acknowledge updates only once they are in the durable log. Off, acknowledgements
+     * are immediate and only debounced snapshots persist (as bare Hocuspocus does):
+     * for benchmarks, not production.
+     */
+    durableLog: boolean;
   };
   tokens: {
     guestTtlSeconds: number;
@@ -137,6 +143,7 @@ const envSchema = z.object({
   SNAPSHOT_DEBOUNCE_MS: integer(2_000, 0),
   SNAPSHOT_MAX_DEBOUNCE_MS: integer(10_000, 0),
   SNAPSHOT_KEEP_VERSIONS: integer(20, 1),
+  DURABLE_LOG: booleanFlag(true),
   GUEST_TOKEN_TTL_SECONDS: integer(30 * 24 * 3600, 60),
   ROOM_TOKEN_TTL_SECONDS: integer(12 * 3600, 60),
   WEB_DIR: z.string().trim().min(1).default('./web/dist'),
@@ -208,6 +215,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       debounceMs: e.SNAPSHOT_DEBOUNCE_MS,
       maxDebounceMs: e.SNAPSHOT_MAX_DEBOUNCE_MS,
       keepVersions: e.SNAPSHOT_KEEP_VERSIONS,
+      durableLog: e.DURABLE_LOG,
     },
     tokens: {
       guestTtlSeconds: e.GUEST_TOKEN_TTL_SECONDS,

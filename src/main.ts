@@ -15,6 +15,8 @@ try {
 }
 
 const server = await createServer(config);
+// A stray rejection deep in a dependency must not take every room down with it.
+process.on('unhandledRejection', (reason) => server.log.error({ err: reason }, 'unhandled promise rejection'));
 await server.listen();
 
 let stopping = false;

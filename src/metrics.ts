@@ -17,6 +17,8 @@ export class Metrics {
   readonly snapshotWrites: Counter<'result'>;
   readonly exports: Counter<'format' | 'status'>;
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  readonly logAppendSeconds: Histogram;
+  readonly redisCommandSeconds: Histogram;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -60,6 +62,18 @@ export class Metrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     });
-    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'scrible_process_' });
+    this.logAppendSeconds = new Histogram({
+      name: 'scrible_log_append_seconds',
+      help: 'Time from receiving an update to its durable append (what the sender waits for its acknowledgement)',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5],
+      registers,
+    });
+    this.redisCommandSeconds = new Histogram({
+      name: 'scrible_redis_command_duration_seconds',
+      help: 'Round trip of Redis commands this instance times (presence heartbeats, readiness pings)',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
+      registers,
+    });
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'scrible_' });
   }
 }

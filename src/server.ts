@@ -4,6 +4,7 @@ import { getRequestListener } from '@hono/node-server';
 import { Hocuspocus, type Extension } from '@hocuspocus/server';
 import { Logger as HocuspocusLogger } from '@hocuspocus/extension-logger';
 import { Auth } from '../extensions/auth.ts';
+import { DurableLog } from '../extensions/durable-log.ts';
 import { Limits } from '../extensions/limits.ts';
 import { MetricsExtension } from '../extensions/metrics.ts';
 import { Persistence } from '../extensions/persistence.ts';
@@ -13,8 +14,11 @@ import { loadOrCreateSecret } from './auth/secret-file.ts';
 import { TokenService } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import { createDatabase, type Database } from './db/client.ts';
+import { instrumentStore, SLOW_QUERY_MS } from './db/slow-queries.ts';
 import { DocumentSizes } from './documents/document-sizes.ts';
+import { LoggedSeqs } from './documents/logged-seqs.ts';
 import { SnapshotStore } from './documents/snapshot-store.ts';
+import { UpdateLog } from './documents/update-log.ts';
 import { createApp } from './http/app.ts';
 import type { AppDeps } from './http/app-env.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -66,13 +70,27 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   const secrets = config.jwtSecrets.length > 0 ? config.jwtSecrets : [loadOrCreateSecret(config.dataDir)];
   const tokens = new TokenService(secrets);
   const metrics = new Metrics();
-  const rooms = new RoomStore(database.db);
-  const users = new UserStore(database.db);
-  const snapshots = new SnapshotStore(database.db);
+  const rooms = instrumentStore(new RoomStore(database.db), 'rooms', log);
+  const users = instrumentStore(new UserStore(database.db), 'users', log);
+  const snapshots = instrumentStore(new SnapshotStore(database.db), 'snapshots', log);
   const online = overrides.online ?? new LocalOnlineRegistry();
   const sizes = new DocumentSizes();
   const keepLoaded = new KeepLoaded({ keepMs: config.roomKeepLoadedMs });
-  const persistence = new Persistence({ snapshots, sizes, metrics, log, keepVersions: config.persistence.keepVersions });
+  const updates = instrumentStore(
+    new UpdateLog({
+      db: database.db,
+      log,
+      onFlush: (rows, ms) => {
+        if (ms >= SLOW_QUERY_MS) log.warn({ statement: 'updates.append', rows, ms: Math.round(ms) }, 'slow database query');
+      },
+    }),
+    'updates',
+    log,
+    // An append waits in the group-commit queue; its statement is timed in onFlush.
+    { skip: ['append', 'close'] },
+  );
+  const logged = new LoggedSeqs();
+  const persistence = new Persistence({ snapshots, updates, logged, sizes, metrics, log, keepVersions: config.persistence.keepVersions });
 
   const hocuspocus = new Hocuspocus({
     name: config.instanceId,
@@ -85,6 +103,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       new Auth({ tokens, rooms, users, metrics, log }),
       new Limits({ maxDocumentBytes: config.limits.maxDocumentBytes, sizes, metrics, log }),
       persistence,
+      ...(config.persistence.durableLog ? [new DurableLog({ updates, logged, sizes, metrics, log })] : []),
       new Presence({ rooms, online, log }),
       new MetricsExtension(metrics),
       keepLoaded,
@@ -127,12 +146,15 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     compression: config.wsCompression,
     cork: config.wsCork,
   });
-  const httpServer: HttpServer = createHttpServer(getRequestListener(app.fetch));
+  // Headers are capped like bodies: a request with more than 16 KiB of them gets 431.
+  const httpServer: HttpServer = createHttpServer({ maxHeaderSize: 16 * 1024 }, getRequestListener(app.fetch));
   httpServer.on('upgrade', sockets.handleUpgrade);
   // Protocol garbage on the raw socket is the client's problem, not a crash.
-  httpServer.on('clientError', (error, socket) => {
+  httpServer.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     log.debug({ err: error }, 'http client error');
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    if (!socket.writable) return;
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
 
   const displayHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
@@ -151,6 +173,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       check();
     });
     await sockets.close();
+    await updates.close();
     await hocuspocus.hooks('onDestroy', { instance: hocuspocus });
     httpServer.closeAllConnections();
     await online.close();

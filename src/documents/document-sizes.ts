@@ -5,9 +5,17 @@
  */
 export class DocumentSizes {
   private readonly sizes = new Map<string, number>();
+  private readonly measured = new Map<string, number>();
 
+  /** Records an exact size (the encoded document, at load or store). */
   set(documentName: string, bytes: number): void {
     this.sizes.set(documentName, bytes);
+    this.measured.set(documentName, bytes);
+  }
+
+  /** The size last measured exactly, without the updates since. */
+  lastMeasured(documentName: string): number {
+    return this.measured.get(documentName) ?? 0;
   }
 
   add(documentName: string, bytes: number): void {
@@ -20,5 +28,6 @@ export class DocumentSizes {
 
   delete(documentName: string): void {
     this.sizes.delete(documentName);
+    this.measured.delete(documentName);
   }
 }

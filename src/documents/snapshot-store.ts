@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { isUniqueViolation, queryRows } from '../db/rows.ts';
+import { hasSqlState, queryRows, toBuffer, UNIQUE_VIOLATION } from '../db/rows.ts';
 import { roomSnapshots } from '../db/schema.ts';
 
 export interface SnapshotInfo {
@@ -50,7 +50,7 @@ export class SnapshotStore {
   }
 
   /**
-   * Appends the next version of a room. The version is computed in the INSERT and
+   * Appends the next version of a room and marks the room active. The version is computed in the INSERT and
    * guarded by unique (room_id, version), so two concurrent stores (two instances,
    * or a retry racing a newer store) can never write the same version; the loser
    * simply takes the next number.
@@ -64,15 +64,17 @@ export class SnapshotStore {
       try {
         const rows = await queryRows<{ version: number }>(
           this.db,
-          sql`INSERT INTO room_snapshots (room_id, snapshot_data, state_vector, version)
-              SELECT r.id, ${data}::bytea, ${vector}::bytea,
-                     COALESCE((SELECT max(s.version) FROM room_snapshots s WHERE s.room_id = r.id), 0) + 1
-              FROM rooms r WHERE r.id = ${roomId}
+          // One round trip: the room's activity time moves with its content.
+          sql`WITH room AS (UPDATE rooms SET last_active = now() WHERE id = ${roomId} RETURNING id)
+              INSERT INTO room_snapshots (room_id, snapshot_data, state_vector, version)
+              SELECT room.id, ${data}::bytea, ${vector}::bytea,
+                     COALESCE((SELECT max(s.version) FROM room_snapshots s WHERE s.room_id = room.id), 0) + 1
+              FROM room
               RETURNING version`,
         );
         return rows[0] ? Number(rows[0].version) : undefined;
       } catch (error) {
-        if (!isUniqueViolation(error) || attempt >= 20) throw error;
+        if (!hasSqlState(error, UNIQUE_VIOLATION) || attempt >= 20) throw error;
       }
     }
   }
@@ -84,8 +86,4 @@ export class SnapshotStore {
             SELECT max(version) - ${keep} FROM room_snapshots WHERE room_id = ${roomId})`,
     );
   }
-}
-
-function toBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

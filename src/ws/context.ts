@@ -4,6 +4,8 @@ import type { Role } from '../db/schema.ts';
 export interface ConnectionContext {
   /** The client's address, set when the socket is accepted (for security logs). */
   ip?: string;
+  /** Closes the whole socket (the provider then reconnects with backoff). */
+  closeSocket?: (code: number, reason: string) => void;
   user: { id: string; name: string; color: string };
   role: Role;
   roomId: string;
@@ -19,6 +21,7 @@ export const CloseCodes = {
   documentTooLarge: { code: 4413, reason: 'document-too-large' },
   rateLimited: { code: 4429, reason: 'rate-limited' },
   badFrame: { code: 4400, reason: 'bad-frame' },
+  storageUnavailable: { code: 4503, reason: 'storage-unavailable' },
 } as const;
 
 const COLORS = ['#e03131', '#1971c2', '#2f9e44', '#f08c00', '#9c36b5', '#0c8599', '#e8590c', '#6741d9', '#c2255c', '#5c940d'];

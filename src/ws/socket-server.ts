@@ -6,6 +6,7 @@ import { TokenBucket } from '../limits/token-bucket.ts';
 import { logSecurityEvent, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { CloseCodes, type ConnectionContext } from './context.ts';
+import { FrameGuard } from './frame-guard.ts';
 import { clientAddress, isOriginAllowed } from '../http/origin.ts';
 
 export interface SocketServerOptions {
@@ -29,7 +30,8 @@ const WS_MESSAGE_TOO_BIG = 1009;
  * Accepts WebSocket upgrades on any path and hands each socket to Hocuspocus.
  * Everything that can be refused without parsing the Yjs protocol is refused here:
  * foreign origins (before the upgrade), oversized frames (by ws, from the frame
- * header, before buffering), text frames, and clients over their message rate.
+ * header, before buffering), clients over their message rate, text frames, and
+ * binary frames whose envelope is not the Hocuspocus protocol.
  */
 export class SocketServer {
   private readonly options: SocketServerOptions;
@@ -73,9 +75,10 @@ export class SocketServer {
       if (typeof value === 'string') headers.set(name, value);
       else if (Array.isArray(value)) headers.set(name, value.join(', '));
     }
-    const context: Partial<ConnectionContext> = { ip };
+    const context: Partial<ConnectionContext> = { ip, closeSocket: (code, reason) => ws.close(code, reason) };
     const client = hocuspocus.handleConnection(ws, new Request(url, { headers }), context);
     const bucket = new TokenBucket(this.options.messagesPerSecond, this.options.burstMessages);
+    const guard = new FrameGuard();
 
     ws.on('message', (data, isBinary) => {
       if (!bucket.take()) {
@@ -86,7 +89,12 @@ export class SocketServer {
         this.reject(ws, CloseCodes.badFrame, ip, 'message-rejected');
         return;
       }
-      client.handleMessage(toUint8Array(data));
+      const frame = toUint8Array(data);
+      if (!guard.accept(frame)) {
+        this.reject(ws, CloseCodes.badFrame, ip, 'message-rejected');
+        return;
+      }
+      client.handleMessage(frame);
     });
     ws.on('close', (code, reason) => client.handleClose({ code, reason: reason.toString() }));
     ws.on('error', (error: Error & { code?: string }) => {
@@ -105,11 +113,6 @@ export class SocketServer {
     this.options.metrics.messagesRejected.inc({ reason: close.reason });
     logSecurityEvent(this.options.log, { type, ip, reason: close.reason });
     ws.close(close.code, close.reason);
-  }
-
-  /** Sockets still open (for shutdown). */
-  get clients(): Set<WebSocket> {
-    return this.wss.clients;
   }
 
   /** Terminates every socket and stops the ws server. */

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { createServer, type ScribleServer, type ServerOverrides } from '../../src/server.ts';
 import { createTestStorage, type StorageKind, type TestStorage } from './db.ts';
@@ -38,4 +39,26 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const server = await createServer(config, options.overrides);
   await server.listen();
   return Object.assign(server, { storage });
+}
+
+/**
+ * One server for a whole test file: started before its tests, closed (and its
+ * database dropped) after them. The returned object forwards to that server.
+ */
+export function useTestServer(options: TestServerOptions = {}): TestServer {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startTestServer(options);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await server?.storage.drop();
+  });
+  return new Proxy({} as TestServer, {
+    get: (_target, key) => {
+      if (!server) throw new Error('the test server is not started yet (use it inside tests or hooks)');
+      const value = Reflect.get(server, key);
+      return typeof value === 'function' ? value.bind(server) : value;
+    },
+  });
 }

@@ -1,17 +1,10 @@
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { call } from '../helpers/api.ts';
 import { POSTGRES_URL } from '../helpers/db.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { startTestServer, useTestServer } from '../helpers/server.ts';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ env: { CORS_ORIGINS: 'https://app.example.com' } });
-});
-afterAll(async () => {
-  await server.close();
-  await server.storage.drop();
-});
+const server = useTestServer({ env: { CORS_ORIGINS: 'https://app.example.com' } });
 
 describe('health, metrics and the API description', () => {
   it('GET /healthz answers ok', async () => {
@@ -67,6 +60,26 @@ describe('health, metrics and the API description', () => {
     const answer = await fetch(`${server.url}/healthz`);
     expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
     expect(answer.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+  });
+});
+
+describe('request size limits', () => {
+  it('answers 431 to more than 16 KiB of headers and keeps serving', async () => {
+    const answer = await fetch(`${server.url}/healthz`, { headers: { 'x-padding': 'x'.repeat(20_000) } });
+    expect(answer.status).toBe(431);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
+  it('answers 400 to a request that is not HTTP', async () => {
+    const net = await import('node:net');
+    const reply = await new Promise<string>((resolve) => {
+      const socket = net.connect(Number(new URL(server.url).port), '127.0.0.1', () => socket.write('\x00\x01garbage\r\n\r\n'));
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString()));
+      socket.on('close', () => resolve(text));
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 400/);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
 });
 

@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { call, guest, roomWithOwner } from '../helpers/api.ts';
 import { openProvider, syncedProvider } from '../helpers/provider.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { useTestServer } from '../helpers/server.ts';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ env: { PUBLIC_URL: 'https://boards.example.com/' } });
-});
-afterAll(async () => {
-  await server.close();
-  await server.storage.drop();
-});
+const server = useTestServer({ env: { PUBLIC_URL: 'https://boards.example.com/' } });
 
 const ROOM_KEYS = ['createdAt', 'hasPassword', 'id', 'lastActive', 'name', 'ownerId', 'settings', 'visibility'];
 

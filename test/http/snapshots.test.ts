@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { call, guest, roomWithOwner } from '../helpers/api.ts';
 import { acknowledged, putRecord, recordIds, syncedProvider } from '../helpers/provider.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { useTestServer } from '../helpers/server.ts';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ env: { SNAPSHOT_KEEP_VERSIONS: '3' } });
-});
-afterAll(async () => {
-  await server.close();
-  await server.storage.drop();
-});
+const server = useTestServer({ env: { SNAPSHOT_KEEP_VERSIONS: '3' } });
 
 const versions = async (roomId: string, token: string) =>
   (await call(server.url, 'GET', `/api/rooms/${roomId}/snapshots`, { token })).body as Array<{ version: number; createdAt: string; bytes: number }>;

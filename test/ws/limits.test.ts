@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import * as encoding from 'lib0/encoding';
 import { roomWithOwner } from '../helpers/api.ts';
 import { putRecord, recordIds, syncedProvider } from '../helpers/provider.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { useTestServer } from '../helpers/server.ts';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({
+const server = useTestServer({
     env: { WS_MAX_MESSAGE_BYTES: '65536', WS_MAX_MESSAGES_PER_SECOND: '50', WS_BURST_MESSAGES: '100', MAX_DOCUMENT_BYTES: '200000', CORS_ORIGINS: 'https://app.example.com' },
   });
-});
-afterAll(async () => {
-  await server.close();
-  await server.storage.drop();
-});
 
 /** A raw socket, for sending what no provider would. */
 function rawSocket(headers: Record<string, string> = {}): Promise<WebSocket> {
@@ -61,10 +54,12 @@ describe('WebSocket limits', () => {
     const done = closed(ws);
     ws.send('{"hello":"json"}');
     expect(await done).toEqual({ code: 4400, reason: 'bad-frame' });
+    expect(await rejectedCount('bad-frame')).toBeGreaterThan(0);
   });
 
   it('refuses a foreign Origin before the upgrade', async () => {
     await expect(rawSocket({ origin: 'https://evil.example' })).rejects.toThrow(/403/);
+    expect(await rejectedCount('origin-refused')).toBeGreaterThan(0);
     const ok = await rawSocket({ origin: 'https://app.example.com' });
     ok.close();
   });

@@ -1,0 +1,146 @@
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { FOREIGN_KEY_VIOLATION, hasSqlState, toBuffer } from '../db/rows.ts';
+import { roomUpdates } from '../db/schema.ts';
+import type { Logger } from '../log.ts';
+
+export interface UpdateLogOptions {
+  db: Db;
+  log: Logger;
+  /** Longest an append keeps retrying while the database is away before it fails. @default 15000 (ms) */
+  maxRetryMs?: number;
+  /** First wait between retries, doubled per failure up to 1 s. @default 50 (ms) */
+  retryInitialDelayMs?: number;
+  /** Rows in one INSERT at most; a longer queue is split. @default 500 */
+  maxBatchRows?: number;
+  /** Called after every flush with its size and duration, for metrics. */
+  onFlush?: (rows: number, ms: number, ok: boolean) => void;
+}
+
+interface Pending {
+  roomId: string;
+  update: Buffer;
+  resolve: (seq: number | undefined) => void;
+  reject: (error: unknown) => void;
+  firstTriedAt: number;
+}
+
+/**
+ * The append-only log of accepted updates, written with group commit: every append
+ * that arrives while a flush is in flight goes into the next single INSERT, so a
+ * thousand updates a second cost a handful of transactions, not a thousand.
+ *
+ * An append resolves with the row's `seq` once it is committed (`undefined` when its
+ * room has been deleted meanwhile). While the database is away, appends are retried
+ * with backoff and reject only after `maxRetryMs`: nothing is acknowledged that is
+ * not stored.
+ */
+export class UpdateLog {
+  private readonly db: Db;
+  private readonly log: Logger;
+  private readonly maxRetryMs: number;
+  private readonly retryInitialDelayMs: number;
+  private readonly maxBatchRows: number;
+  private readonly onFlush: UpdateLogOptions['onFlush'];
+  private queue: Pending[] = [];
+  private flushing = false;
+  private retryDelay = 0;
+  private closed = false;
+
+  constructor(options: UpdateLogOptions) {
+    this.db = options.db;
+    this.log = options.log;
+    this.maxRetryMs = options.maxRetryMs ?? 15_000;
+    this.retryInitialDelayMs = options.retryInitialDelayMs ?? 50;
+    this.maxBatchRows = options.maxBatchRows ?? 500;
+    this.onFlush = options.onFlush;
+  }
+
+  /** Durably appends one update of a room. */
+  append(roomId: string, update: Uint8Array): Promise<number | undefined> {
+    if (this.closed) return Promise.reject(new Error('update log is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ roomId, update: toBuffer(update), resolve, reject, firstTriedAt: performance.now() });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  /** Every logged update of a room, oldest first. */
+  async read(roomId: string): Promise<Array<{ seq: number; update: Uint8Array }>> {
+    return this.db
+      .select({ seq: roomUpdates.seq, update: roomUpdates.update })
+      .from(roomUpdates)
+      .where(eq(roomUpdates.roomId, roomId))
+      .orderBy(asc(roomUpdates.seq));
+  }
+
+  /** Deletes rows a snapshot now covers. */
+  async delete(roomId: string, seqs: number[]): Promise<void> {
+    for (let i = 0; i < seqs.length; i += 1000) {
+      await this.db.delete(roomUpdates).where(and(eq(roomUpdates.roomId, roomId), inArray(roomUpdates.seq, seqs.slice(i, i + 1000))));
+    }
+  }
+
+  /** Waits for queued appends to settle; later appends are refused. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.flushing || this.queue.length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.maxBatchRows);
+        const started = performance.now();
+        try {
+          const seqs = await this.insert(batch);
+          this.onFlush?.(batch.length, performance.now() - started, true);
+          batch.forEach((pending, i) => pending.resolve(seqs[i]));
+          this.retryDelay = 0;
+        } catch (error) {
+          this.onFlush?.(batch.length, performance.now() - started, false);
+          await this.retryLater(batch, error);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async insert(batch: Pending[]): Promise<Array<number | undefined>> {
+    try {
+      const rows = await this.db
+        .insert(roomUpdates)
+        .values(batch.map(({ roomId, update }) => ({ roomId, update })))
+        .returning({ seq: roomUpdates.seq });
+      return rows.map((row) => Number(row.seq));
+    } catch (error) {
+      if (!hasSqlState(error, FOREIGN_KEY_VIOLATION)) throw error;
+      // A room in the batch was deleted: store the others one by one.
+      const seqs: Array<number | undefined> = [];
+      for (const { roomId, update } of batch) {
+        try {
+          const [row] = await this.db.insert(roomUpdates).values({ roomId, update }).returning({ seq: roomUpdates.seq });
+          seqs.push(Number(row!.seq));
+        } catch (rowError) {
+          if (!hasSqlState(rowError, FOREIGN_KEY_VIOLATION)) throw rowError;
+          seqs.push(undefined);
+        }
+      }
+      return seqs;
+    }
+  }
+
+  private async retryLater(batch: Pending[], error: unknown): Promise<void> {
+    const now = performance.now();
+    const expired = batch.filter((pending) => now - pending.firstTriedAt >= this.maxRetryMs || this.closed);
+    const retry = batch.filter((pending) => !expired.includes(pending));
+    for (const pending of expired) pending.reject(error);
+    this.retryDelay = Math.min(Math.max(this.retryDelay * 2, this.retryInitialDelayMs), 1_000);
+    this.log.warn({ err: error, rows: batch.length, failed: expired.length, retryInMs: this.retryDelay }, 'update log append failed');
+    // Back at the front, in order, ahead of anything that arrived meanwhile.
+    this.queue.unshift(...retry);
+    if (retry.length > 0) await new Promise((resolve) => setTimeout(resolve, this.retryDelay));
+  }
+}

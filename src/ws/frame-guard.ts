@@ -1,0 +1,106 @@
+/**
+ * Checks the envelope of every binary frame before Hocuspocus parses it: a
+ * document name (length-prefixed UTF-8 that fits the frame), a message type a client
+ * may send, and for sync messages a known step whose payload fits exactly. Garbage is
+ * refused here, cheaply and quietly, instead of reaching parsers that throw and log
+ * a stack trace per frame. The payload itself (a Yjs update) is left to Yjs.
+ *
+ * One guard per socket: it remembers the last document name it decoded and compares
+ * bytes, so the common frame costs no allocation.
+ */
+export class FrameGuard {
+  private lastName: Uint8Array | undefined;
+  private static readonly utf8 = new TextDecoder('utf-8', { fatal: true });
+
+  /** @returns true when the frame is well-formed enough to hand to Hocuspocus. */
+  accept(frame: Uint8Array): boolean {
+    const reader = new VarReader(frame);
+    const nameLength = reader.uint();
+    if (nameLength === undefined || nameLength > 1024 || reader.offset + nameLength > frame.byteLength) return false;
+    if (!this.validName(frame, reader.offset, nameLength)) return false;
+    reader.offset += nameLength;
+    const type = reader.uint();
+    switch (type) {
+      case MessageType.Sync:
+      case MessageType.SyncReply: {
+        const step = reader.uint();
+        if (step === undefined || step > 2) return false;
+        const length = reader.uint();
+        return length !== undefined && reader.offset + length === frame.byteLength;
+      }
+      case MessageType.Awareness: {
+        const length = reader.uint();
+        return length !== undefined && reader.offset + length === frame.byteLength;
+      }
+      case MessageType.Auth:
+      case MessageType.QueryAwareness:
+      case MessageType.Stateless:
+      case MessageType.Close:
+      case MessageType.Ping:
+      case MessageType.Pong:
+        return true;
+      default:
+        // Unknown types, and the server-to-server or server-to-client ones
+        // (BroadcastStateless, SyncStatus), never come from a well-behaved client.
+        return false;
+    }
+  }
+
+  private validName(frame: Uint8Array, start: number, length: number): boolean {
+    const last = this.lastName;
+    if (last && last.byteLength === length) {
+      let same = true;
+      for (let i = 0; i < length; i++) {
+        if (last[i] !== frame[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return true;
+    }
+    const name = frame.slice(start, start + length);
+    try {
+      FrameGuard.utf8.decode(name);
+    } catch {
+      return false;
+    }
+    this.lastName = name;
+    return true;
+  }
+}
+
+/** Hocuspocus message types (its enum is not erasable syntax, so named here). */
+const MessageType = {
+  Sync: 0,
+  Awareness: 1,
+  Auth: 2,
+  QueryAwareness: 3,
+  SyncReply: 4,
+  Stateless: 5,
+  Close: 7,
+  Ping: 9,
+  Pong: 10,
+} as const;
+
+/** lib0 variable-length unsigned integers, without exceptions: `undefined` when malformed. */
+class VarReader {
+  offset = 0;
+  private readonly bytes: Uint8Array;
+
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+  }
+
+  uint(): number | undefined {
+    let value = 0;
+    let multiplier = 1;
+    for (let i = 0; i < 8; i++) {
+      if (this.offset >= this.bytes.byteLength) return undefined;
+      const byte = this.bytes[this.offset++]!;
+      value += (byte & 0x7f) * multiplier;
+      if (byte < 0x80) return value;
+      multiplier *= 128;
+    }
+    return undefined;
+  }
+}
