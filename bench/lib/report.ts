@@ -62,7 +62,7 @@ export function markdownReport(r: BenchResults): string {
     lines.push('| variant | fan-out p50 / p99 ms | µs/delivery | hot room max updates/s | 5 MB reopen p50 / p99 ms |', '|---|---:|---:|---:|---:|');
     for (const t of ['scrible-pg', ...variants]) {
       const f = fan(t);
-      const h = r.hotRoom.find((x) => x.target === t);
+      const h = hot(t);
       const c = cold(t)?.reopenMs;
       lines.push(`| ${t} | ${f ? `${fmt(f.latencyMs.p50, 2)} / ${fmt(f.latencyMs.p99)}` : '–'} | ${fmt(f?.serverCpuMicrosPerDelivery)} | ${fmt(h?.maxSustainedRate, 0)} | ${c ? `${fmt(c.p50)} / ${fmt(c.p99)}` : '–'} |`);
     }
