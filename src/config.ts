@@ -55,6 +55,15 @@ export interface Config {
     inviteDefaultTtlSeconds: number;
   };
   wsCompression: boolean;
+  /**
+   * Hocuspocus broadcast batching: `0` coalesces what arrives in one event-loop turn
+   * (no added delay), `n` ms merges a window, `false` sends every update at once.
+   */
+  wsFlushDelayMs: number | false;
+  /** Coalesce each socket's writes within one event-loop turn into one syscall. */
+  wsCork: boolean;
+  /** Keep a room loaded this long after its last client left (0: unload at once). */
+  roomKeepLoadedMs: number;
   /** Built whiteboard app served at `/`. */
   webDir: string;
 }
@@ -126,6 +135,14 @@ const envSchema = z.object({
   MAX_DOCUMENT_BYTES: integer(32 * 1024 * 1024, 1024),
   WS_IDLE_TIMEOUT_MS: integer(60_000, 1000),
   WS_COMPRESSION: booleanFlag(false),
+  WS_FLUSH_DELAY_MS: z
+    .string()
+    .trim()
+    .regex(/^(\d+|off)?$/, 'must be a whole number of ms or "off"')
+    .optional()
+    .transform((value) => (value === undefined || value === '' ? 0 : value === 'off' ? (false as const) : Number(value))),
+  WS_CORK: booleanFlag(true),
+  ROOM_KEEP_LOADED_MS: integer(0, 0, 24 * 3600 * 1000),
   SNAPSHOT_DEBOUNCE_MS: integer(2_000, 0),
   SNAPSHOT_MAX_DEBOUNCE_MS: integer(10_000, 0),
   SNAPSHOT_KEEP_VERSIONS: integer(20, 1),
@@ -210,6 +227,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       inviteDefaultTtlSeconds: 7 * 24 * 3600,
     },
     wsCompression: e.WS_COMPRESSION,
+    wsFlushDelayMs: e.WS_FLUSH_DELAY_MS,
+    wsCork: e.WS_CORK,
+    roomKeepLoadedMs: e.ROOM_KEEP_LOADED_MS,
     webDir: e.WEB_DIR,
   });
 }

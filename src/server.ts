@@ -8,6 +8,7 @@ import { DurableLog } from '../extensions/durable-log.ts';
 import { Limits } from '../extensions/limits.ts';
 import { MetricsExtension } from '../extensions/metrics.ts';
 import { Persistence } from '../extensions/persistence.ts';
+import { KeepLoaded } from '../extensions/keep-loaded.ts';
 import { Presence } from '../extensions/presence.ts';
 import { loadOrCreateSecret } from './auth/secret-file.ts';
 import { TokenService } from './auth/tokens.ts';
@@ -81,6 +82,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   const scaleOut = createScaleOut(config, log, metrics);
   const online = overrides.online ?? scaleOut?.online ?? new LocalOnlineRegistry();
   const sizes = new DocumentSizes();
+  const keepLoaded = new KeepLoaded({ keepMs: config.roomKeepLoadedMs });
   const updates = instrumentStore(
     new UpdateLog({
       db: database.db,
@@ -103,6 +105,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     timeout: config.limits.idleTimeoutMs,
     debounce: config.persistence.debounceMs,
     maxDebounce: config.persistence.maxDebounceMs,
+    flushDelay: config.wsFlushDelayMs,
     extensions: [
       new Auth({ tokens, rooms, users, metrics, log }),
       new Limits({ maxDocumentBytes: config.limits.maxDocumentBytes, sizes, metrics, log }),
@@ -110,6 +113,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       ...(config.persistence.durableLog ? [new DurableLog({ updates, logged, sizes, metrics, log })] : []),
       new Presence({ rooms, online, log }),
       new MetricsExtension(metrics),
+      keepLoaded,
       new HocuspocusLogger({
         log: (message: string) => log.debug({ component: 'hocuspocus' }, message),
         onChange: false,
@@ -150,6 +154,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     messagesPerSecond: config.limits.wsMaxMessagesPerSecond,
     burstMessages: config.limits.wsBurstMessages,
     compression: config.wsCompression,
+    cork: config.wsCork,
   });
   // Headers are capped like bodies: a request with more than 16 KiB of them gets 431.
   const httpServer: HttpServer = createHttpServer({ maxHeaderSize: 16 * 1024 }, getRequestListener(app.fetch));
@@ -167,6 +172,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
 
   async function close(): Promise<void> {
     persistence.beginShutdown();
+    keepLoaded.release();
     httpServer.close();
     // Before the documents unload and the database closes: running exports finish
     // (or are given back for another instance) while both are still there.

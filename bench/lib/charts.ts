@@ -1,0 +1,60 @@
+/**
+ * Charts as SVG (vega-lite compiled to vega, rendered headless in Node) and PNG
+ * (resvg with the project's own IBM Plex Sans, so no system fonts are needed).
+ */
+import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Resvg } from '@resvg/resvg-js';
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+
+const require = createRequire(import.meta.url);
+const FONT = require.resolve('@expo-google-fonts/ibm-plex-sans/400Regular/IBMPlexSans_400Regular.ttf');
+
+async function render(spec: TopLevelSpec, basePath: string): Promise<void> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  writeFileSync(`${basePath}.svg`, svg);
+  const png = new Resvg(svg, { fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: false, fontFiles: [FONT], defaultFontFamily: 'IBM Plex Sans' } }).render().asPng();
+  writeFileSync(`${basePath}.png`, png);
+}
+
+const base = { width: 560, height: 320, background: 'white', config: { font: 'IBM Plex Sans' } } as const;
+
+/** Fan-out delivery latency CDF, one line per server; log-scale x. */
+export function latencyCdfChart(series: Array<{ target: string; cdf: Array<{ ms: number; fraction: number }> }>, basePath: string, title: string) {
+  const values = series.flatMap((s) => s.cdf.map((p) => ({ server: s.target, ms: Math.max(0.05, p.ms), fraction: p.fraction })));
+  return render(
+    {
+      ...base,
+      title,
+      data: { values },
+      mark: { type: 'line', interpolate: 'step-after' },
+      encoding: {
+        x: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'delivery latency (ms, log scale)' },
+        y: { field: 'fraction', type: 'quantitative', title: 'fraction of deliveries', axis: { format: '%' } },
+        color: { field: 'server', type: 'nominal' },
+      },
+    },
+    basePath,
+  );
+}
+
+/** Hot room: maximum sustained deliveries/s against the number of readers. */
+export function throughputChart(points: Array<{ target: string; readers: number; deliveriesPerSecond: number }>, basePath: string, title: string) {
+  return render(
+    {
+      ...base,
+      title,
+      data: { values: points.map((p) => ({ server: p.target, readers: p.readers, deliveries: p.deliveriesPerSecond })) },
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'readers', type: 'quantitative', title: 'readers in the room' },
+        y: { field: 'deliveries', type: 'quantitative', title: 'max sustained deliveries/s (p99 ≤ 50 ms)' },
+        color: { field: 'server', type: 'nominal' },
+      },
+    },
+    basePath,
+  );
+}
