@@ -142,7 +142,7 @@ const envSchema = z.object({
     .optional()
     .transform((value) => (value === undefined || value === '' ? 0 : value === 'off' ? (false as const) : Number(value))),
   WS_CORK: booleanFlag(true),
-  ROOM_KEEP_LOADED_MS: integer(0, 0, 24 * 3600 * 1000),
+  ROOM_KEEP_LOADED_MS: integer(30_000, 0, 24 * 3600 * 1000),
   SNAPSHOT_DEBOUNCE_MS: integer(2_000, 0),
   SNAPSHOT_MAX_DEBOUNCE_MS: integer(10_000, 0),
   SNAPSHOT_KEEP_VERSIONS: integer(20, 1),

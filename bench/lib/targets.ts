@@ -158,6 +158,9 @@ async function startScrible(kind: 'pglite' | 'pg', options: TargetOptions, data?
     // so the sweep measures the server instead of our default 100 messages/s policy.
     WS_MAX_MESSAGES_PER_SECOND: '100000',
     WS_BURST_MESSAGES: '100000',
+    // The cold-load scenario measures loading from the database; the keep-loaded
+    // variant in run.ts turns this back on to show what it saves.
+    ROOM_KEEP_LOADED_MS: '0',
     ...(data.databaseUrl ? { DATABASE_URL: data.databaseUrl } : {}),
     ...options.env,
   };

@@ -31,6 +31,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     DATA_DIR: storage.dataDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SNAPSHOT_DEBOUNCE_MS: '100',
+    // Tests watch rooms unload as their last client leaves.
+    ROOM_KEEP_LOADED_MS: '0',
     SNAPSHOT_MAX_DEBOUNCE_MS: '500',
     WEB_DIR: '/nonexistent',
     ...(storage.databaseUrl ? { DATABASE_URL: storage.databaseUrl } : {}),

@@ -26,6 +26,8 @@ export async function startE2EServer(): Promise<E2EServer> {
 			HOST: '127.0.0.1',
 			DATA_DIR: dataDir,
 			LOG_LEVEL: 'warn',
+			// The reload test watches the room unload once everyone has left.
+			ROOM_KEEP_LOADED_MS: '0',
 		})
 	)
 	await server.listen()
