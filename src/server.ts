@@ -86,6 +86,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   const updates = instrumentStore(
     new UpdateLog({
       db: database.db,
+      appendDb: database.logDb,
       log,
       onFlush: (rows, ms) => {
         if (ms >= SLOW_QUERY_MS) log.warn({ statement: 'updates.append', rows, ms: Math.round(ms) }, 'slow database query');

@@ -58,3 +58,21 @@ export function throughputChart(points: Array<{ target: string; readers: number;
     basePath,
   );
 }
+
+/** Soak: server memory over time, one line per measure. */
+export function memoryChart(samples: Array<{ minutes: number; measure: string; mib: number }>, basePath: string, title: string) {
+  return render(
+    {
+      ...base,
+      title,
+      data: { values: samples },
+      mark: { type: 'line' },
+      encoding: {
+        x: { field: 'minutes', type: 'quantitative', title: 'minutes into the soak' },
+        y: { field: 'mib', type: 'quantitative', title: 'MiB', scale: { zero: true } },
+        color: { field: 'measure', type: 'nominal' },
+      },
+    },
+    basePath,
+  );
+}

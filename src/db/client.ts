@@ -15,6 +15,12 @@ export type Db = ReturnType<typeof drizzlePostgres<typeof schema>>;
 
 export interface Database {
   db: Db;
+  /**
+   * The handle the durable update log appends through. On PostgreSQL its own small
+   * pool, so an acknowledgement never queues behind snapshot stores, exports or
+   * REST queries; on PGlite (one connection anyway) the same handle as `db`.
+   */
+  logDb: Db;
   kind: 'postgres' | 'pglite';
   /** Applies pending drizzle-kit migrations from drizzle/. */
   migrate(): Promise<void>;
@@ -53,8 +59,11 @@ export function createDatabase(options: DatabaseOptions): Database {
       connect_timeout: 10,
     });
     const db = drizzlePostgres(client, { schema });
+    const logClient = postgres(options.databaseUrl, { max: 2, onnotice: () => {}, connect_timeout: 10 });
+    const logDb = drizzlePostgres(logClient, { schema });
     return {
       db,
+      logDb,
       kind: 'postgres',
       migrate: async () => {
         // Replicas start together (compose, k8s): one migrates, the others wait
@@ -71,7 +80,9 @@ export function createDatabase(options: DatabaseOptions): Database {
       ping: async () => {
         await db.execute(sql`select 1`);
       },
-      close: () => client.end({ timeout: 5 }),
+      close: async () => {
+        await Promise.all([client.end({ timeout: 5 }), logClient.end({ timeout: 5 })]);
+      },
     };
   }
 
@@ -82,6 +93,7 @@ export function createDatabase(options: DatabaseOptions): Database {
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     db,
+    logDb: db,
     kind: 'pglite',
     migrate: async () => {
       await migratePglite(db as never, { migrationsFolder: MIGRATIONS_FOLDER });

@@ -5,7 +5,10 @@ import { roomUpdates } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
 
 export interface UpdateLogOptions {
+  /** Reads and compaction. */
   db: Db;
+  /** Appends only: a pool of their own keeps acknowledgements off the busy one. @default db */
+  appendDb?: Db;
   log: Logger;
   /** Longest an append keeps retrying while the database is away before it fails. @default 15000 (ms) */
   maxRetryMs?: number;
@@ -37,6 +40,7 @@ interface Pending {
  */
 export class UpdateLog {
   private readonly db: Db;
+  private readonly appendDb: Db;
   private readonly log: Logger;
   private readonly maxRetryMs: number;
   private readonly retryInitialDelayMs: number;
@@ -49,6 +53,7 @@ export class UpdateLog {
 
   constructor(options: UpdateLogOptions) {
     this.db = options.db;
+    this.appendDb = options.appendDb ?? options.db;
     this.log = options.log;
     this.maxRetryMs = options.maxRetryMs ?? 15_000;
     this.retryInitialDelayMs = options.retryInitialDelayMs ?? 50;
@@ -110,7 +115,7 @@ export class UpdateLog {
 
   private async insert(batch: Pending[]): Promise<Array<number | undefined>> {
     try {
-      const rows = await this.db
+      const rows = await this.appendDb
         .insert(roomUpdates)
         .values(batch.map(({ roomId, update }) => ({ roomId, update })))
         .returning({ seq: roomUpdates.seq });
@@ -121,7 +126,7 @@ export class UpdateLog {
       const seqs: Array<number | undefined> = [];
       for (const { roomId, update } of batch) {
         try {
-          const [row] = await this.db.insert(roomUpdates).values({ roomId, update }).returning({ seq: roomUpdates.seq });
+          const [row] = await this.appendDb.insert(roomUpdates).values({ roomId, update }).returning({ seq: roomUpdates.seq });
           seqs.push(Number(row!.seq));
         } catch (rowError) {
           if (!hasSqlState(rowError, FOREIGN_KEY_VIOLATION)) throw rowError;
