@@ -16,6 +16,11 @@ export interface UpdateLogOptions {
   retryInitialDelayMs?: number;
   /** Rows in one INSERT at most; a longer queue is split. @default 500 */
   maxBatchRows?: number;
+  /**
+   * INSERTs in flight at once. Two let the next batch travel while the previous one
+   * waits for its commit to reach the disk. @default 2
+   */
+  maxInFlight?: number;
   /** Called after every flush with its size and duration, for metrics. */
   onFlush?: (rows: number, ms: number, ok: boolean) => void;
 }
@@ -29,9 +34,9 @@ interface Pending {
 }
 
 /**
- * The append-only log of accepted updates, written with group commit: every append
- * that arrives while a flush is in flight goes into the next single INSERT, so a
- * thousand updates a second cost a handful of transactions, not a thousand.
+ * The append-only log of accepted updates, written with group commit: appends that
+ * arrive while the INSERTs in flight (at most `maxInFlight`) are busy go into the next
+ * single INSERT, so a thousand updates a second cost a handful of transactions.
  *
  * An append resolves with the row's `seq` once it is committed (`undefined` when its
  * room has been deleted meanwhile). While the database is away, appends are retried
@@ -47,7 +52,8 @@ export class UpdateLog {
   private readonly maxBatchRows: number;
   private readonly onFlush: UpdateLogOptions['onFlush'];
   private queue: Pending[] = [];
-  private flushing = false;
+  private readonly maxInFlight: number;
+  private inFlight = 0;
   private retryDelay = 0;
   private closed = false;
 
@@ -58,6 +64,7 @@ export class UpdateLog {
     this.maxRetryMs = options.maxRetryMs ?? 15_000;
     this.retryInitialDelayMs = options.retryInitialDelayMs ?? 50;
     this.maxBatchRows = options.maxBatchRows ?? 500;
+    this.maxInFlight = options.maxInFlight ?? 2;
     this.onFlush = options.onFlush;
   }
 
@@ -66,7 +73,7 @@ export class UpdateLog {
     if (this.closed) return Promise.reject(new Error('update log is closed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ roomId, update: toBuffer(update), resolve, reject, firstTriedAt: performance.now() });
-      if (!this.flushing) void this.flush();
+      if (this.inFlight < this.maxInFlight) void this.flush();
     });
   }
 
@@ -89,11 +96,11 @@ export class UpdateLog {
   /** Waits for queued appends to settle; later appends are refused. */
   async close(): Promise<void> {
     this.closed = true;
-    while (this.flushing || this.queue.length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (this.inFlight > 0 || this.queue.length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
   private async flush(): Promise<void> {
-    this.flushing = true;
+    this.inFlight++;
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.maxBatchRows);
@@ -109,7 +116,7 @@ export class UpdateLog {
         }
       }
     } finally {
-      this.flushing = false;
+      this.inFlight--;
     }
   }
 
