@@ -15,7 +15,8 @@ export interface DurableLogConfiguration {
   log: Logger;
   /**
    * Snapshot early once a room's log holds this many times its document's size,
-   * keeping storage per room bounded between compactions. @default 2
+   * keeping storage per room bounded between compactions. The margin to 3×
+   * covers the log growing while that snapshot is written. @default 1.5
    */
   compactAtLogRatio: number;
   /** Below this many logged bytes a room is never snapshotted early. @default 32768 */
@@ -43,7 +44,7 @@ export class DurableLog implements Extension {
   private instance: Hocuspocus | undefined;
 
   constructor(configuration: Omit<DurableLogConfiguration, 'compactAtLogRatio' | 'compactMinBytes'> & Partial<DurableLogConfiguration>) {
-    this.configuration = { compactAtLogRatio: 2, compactMinBytes: 32_768, ...configuration };
+    this.configuration = { compactAtLogRatio: 1.5, compactMinBytes: 32_768, ...configuration };
   }
 
   async onConfigure({ instance }: onConfigurePayload): Promise<void> {
@@ -88,9 +89,14 @@ export class DurableLog implements Extension {
       this.loggedBytes.set(documentName, total);
       return;
     }
-    this.loggedBytes.set(documentName, 0);
     const debounceId = `onStoreDocument-${documentName}`;
-    if (this.instance?.debouncer.isDebounced(debounceId)) this.instance.debouncer.executeNow(debounceId);
+    // No store pending (one is running): keep counting, and the next append asks again.
+    if (!this.instance?.debouncer.isDebounced(debounceId)) {
+      this.loggedBytes.set(documentName, total);
+      return;
+    }
+    this.loggedBytes.set(documentName, 0);
+    this.instance.debouncer.executeNow(debounceId);
   }
 
   /**
