@@ -63,25 +63,39 @@ async function providerAcks(target: RunningTarget, seconds: number): Promise<num
   return acks;
 }
 
-/** Plug-in entry point: called by `bench/run.ts`, or alone with a different server env. */
-export async function run({ quick, env = {}, log = console.log }: { quick: boolean; env?: Record<string, string>; log?: (line: string) => void }) {
+/**
+ * Plug-in entry point: called by `bench/run.ts`, or alone with a different server env.
+ * Without an env it measures both sides of the trade in one run: the durable log on
+ * (the default) and off (`DURABLE_LOG=false`: debounced snapshots only, as bare
+ * Hocuspocus with extension-database would persist).
+ */
+export async function run({ quick, env, log = console.log }: { quick: boolean; env?: Record<string, string>; log?: (line: string) => void }) {
   const rows: DurabilityRow[] = [];
   const targets: TargetName[] = quick ? ['scrible-pg'] : ['scrible-pg', 'scrible-pglite'];
+  const envs = env && Object.keys(env).length ? [env] : [{}, { DURABLE_LOG: 'false' }];
   for (const name of targets) {
-    const target = await startTarget(name, { env, label: Object.keys(env).length ? 'env' : undefined });
-    const pool = new LoadPool(2);
-    try {
-      const fanOut = await measureFanOut(target, { quick, pool, log }, { seconds: quick ? 2 : 10 });
-      const acks = await providerAcks(target, quick ? 2 : 10);
-      const row: DurabilityRow = { target: target.name, env, fanOutMs: fanOut.latencyMs, fanOutAckMs: fanOut.ackMs, providerAckMs: summarize(acks), lost: fanOut.lost, duplicated: fanOut.duplicated };
-      log(`durability ${row.target}: fan-out p50 ${row.fanOutMs.p50} p99 ${row.fanOutMs.p99} ms; provider ack p50 ${row.providerAckMs.p50} p99 ${row.providerAckMs.p99} ms`);
-      rows.push(row);
-    } finally {
-      await pool.close();
-      await target.stop();
-    }
+    for (const serverEnv of envs) rows.push(await measure(name, serverEnv, quick, log));
   }
   return { scenario: 'durability', rows };
+}
+
+async function measure(name: TargetName, env: Record<string, string>, quick: boolean, log: (line: string) => void): Promise<DurabilityRow> {
+  const label = env.DURABLE_LOG === 'false' ? 'no-log' : Object.keys(env).length ? 'env' : undefined;
+  const target = await startTarget(name, { env, label });
+  const pool = new LoadPool(2);
+  try {
+    const fanOut = await measureFanOut(target, { quick, pool, log }, { seconds: quick ? 2 : 10 });
+    const acks = await providerAcks(target, quick ? 2 : 10);
+    const row: DurabilityRow = { target: target.name, env, fanOutMs: fanOut.latencyMs, fanOutAckMs: fanOut.ackMs, providerAckMs: summarize(acks), lost: fanOut.lost, duplicated: fanOut.duplicated };
+    log(
+      `durability ${row.target}: fan-out p50 ${row.fanOutMs.p50} p99 ${row.fanOutMs.p99} ms; ` +
+        `ack at 1,000 updates/s p50 ${row.fanOutAckMs.p50} p99 ${row.fanOutAckMs.p99} ms; provider ack p50 ${row.providerAckMs.p50} p99 ${row.providerAckMs.p99} ms`,
+    );
+    return row;
+  } finally {
+    await pool.close();
+    await target.stop();
+  }
 }
 
 if (import.meta.main) {
