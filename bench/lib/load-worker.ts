@@ -7,7 +7,7 @@
  */
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
-import { emptyStep2, marker, nowMicros, openingFrames, parseFrame, scanMarkers, updateFrame, type Protocol } from './protocol.ts';
+import { emptyStep2, keepAliveFrame, marker, nowMicros, openingFrames, parseFrame, scanMarkers, updateFrame, type Protocol } from './protocol.ts';
 
 export interface ClientSpec {
   room: string;
@@ -202,6 +202,16 @@ function collect(phase: number): void {
   ackLatencies.delete(phase);
   send({ cmd: 'collected', report, cpu: process.cpuUsage() });
 }
+
+// Readers never write; like a provider's awareness renewals, a keep-alive every 20 s
+// stops the server's 60 s idle timeout from closing them during long runs (soak).
+const keepAlive = setInterval(() => {
+  for (const c of clients) {
+    const frame = c.ready && c.ws.readyState === c.ws.OPEN ? keepAliveFrame(protocol, c.spec.room) : undefined;
+    if (frame) c.ws.send(frame);
+  }
+}, 20_000);
+keepAlive.unref();
 
 process.on('message', (command: WorkerCommand) => {
   if (command.cmd === 'open') void open(command);

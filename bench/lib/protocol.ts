@@ -20,6 +20,7 @@ const SYNC_STATUS = 8;
 const SYNC_STEP1 = 0;
 const SYNC_STEP2 = 1;
 const SYNC_UPDATE = 2;
+const QUERY_AWARENESS = 3;
 const AUTH_TOKEN = 0;
 const AUTH_DENIED = 1;
 /** An empty Yjs state vector, and the empty update that answers one. */
@@ -52,6 +53,16 @@ export function openingFrames(protocol: Protocol, room: string, token: string): 
     encoding.writeVarString(e, '4.0.0');
   });
   return [auth, step1];
+}
+
+/**
+ * What a quiet client sends now and then so the server's idle timeout (60 s) does
+ * not close it, as a provider's awareness renewals do; undefined where the protocol
+ * needs none.
+ */
+export function keepAliveFrame(protocol: Protocol, room: string): Uint8Array | undefined {
+  if (protocol !== 'hocuspocus') return undefined;
+  return frame(protocol, room, (e) => encoding.writeVarUint(e, QUERY_AWARENESS));
 }
 
 /** A document update as the provider would send it. */
