@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react'
 import { createGuestSession, type GuestSession } from '../api/session.ts'
 import { errorMessage } from './error-message.ts'
+import { TextField } from './text-field.tsx'
 
 /** Asks for a display name and creates a guest session with it. */
 export function NameForm(props: { onSession: (session: GuestSession) => void; submitLabel?: string }) {
@@ -23,17 +24,7 @@ export function NameForm(props: { onSession: (session: GuestSession) => void; su
 	return (
 		<form className="scrible-card" onSubmit={submit}>
 			<h1>Scrible</h1>
-			<label>
-				Your name
-				<input
-					data-testid="guest-name"
-					value={name}
-					onChange={(event) => setName(event.target.value)}
-					maxLength={100}
-					required
-					autoFocus
-				/>
-			</label>
+			<TextField label="Your name" testId="guest-name" value={name} onValue={setName} maxLength={100} required autoFocus />
 			<button data-testid="guest-submit" type="submit" disabled={busy || !name.trim()}>
 				{props.submitLabel ?? 'Continue'}
 			</button>

@@ -3,6 +3,7 @@ import { ApiError } from '../api/http.ts'
 import { createRoom, type Room } from '../api/rooms.ts'
 import { clearSession, createGuestSession, loadSession } from '../api/session.ts'
 import { errorMessage } from '../components/error-message.ts'
+import { TextField } from '../components/text-field.tsx'
 import { navigate } from '../router.ts'
 
 /**
@@ -39,26 +40,8 @@ export function StartPage() {
 			<form className="scrible-card" onSubmit={submit}>
 				<h1>Scrible</h1>
 				<p>Draw together in real time.</p>
-				<label>
-					Your name
-					<input
-						data-testid="guest-name"
-						value={name}
-						onChange={(event) => setName(event.target.value)}
-						maxLength={100}
-						required
-						autoFocus
-					/>
-				</label>
-				<label>
-					Board name
-					<input
-						data-testid="room-name"
-						value={roomName}
-						onChange={(event) => setRoomName(event.target.value)}
-						maxLength={100}
-					/>
-				</label>
+				<TextField label="Your name" testId="guest-name" value={name} onValue={setName} maxLength={100} required autoFocus />
+				<TextField label="Board name" testId="room-name" value={roomName} onValue={setRoomName} maxLength={100} />
 				<label>
 					Who can open it
 					<select
@@ -70,16 +53,14 @@ export function StartPage() {
 						<option value="private">Only people I invite</option>
 					</select>
 				</label>
-				<label>
-					Password (optional)
-					<input
-						data-testid="new-room-password"
-						type="password"
-						value={password}
-						onChange={(event) => setPassword(event.target.value)}
-						autoComplete="new-password"
-					/>
-				</label>
+				<TextField
+					label="Password (optional)"
+					testId="new-room-password"
+					type="password"
+					value={password}
+					onValue={setPassword}
+					autoComplete="new-password"
+				/>
 				<button data-testid="create-room" type="submit" disabled={busy || !name.trim()}>
 					New board
 				</button>
