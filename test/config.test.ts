@@ -1,0 +1,74 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
+import { call, guest } from './helpers/api.ts';
+import { startTestServer } from './helpers/server.ts';
+
+const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+
+/** Runs `node src/main.ts` with this environment and returns its exit code and output. */
+function runMain(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+describe('configuration', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ host: '0.0.0.0', port: 3001, databaseUrl: undefined, redisUrl: undefined, dataDir: './data', logLevel: 'info' });
+    expect(config.limits).toMatchObject({ wsMaxMessageBytes: 2 * 1024 * 1024, wsMaxMessagesPerSecond: 100, wsBurstMessages: 200, maxDocumentBytes: 32 * 1024 * 1024, idleTimeoutMs: 60_000 });
+    expect(config.corsOrigins).toBeUndefined();
+  });
+
+  it('splits a JWT_SECRET list and allows no origin in production until configured', () => {
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'new-secret-1, old-secret-2' });
+    expect(config.jwtSecrets).toEqual(['new-secret-1', 'old-secret-2']);
+    expect(config.corsOrigins).toEqual([]);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /PORT/],
+    [{ PORT: '70000' }, /PORT/],
+    [{ DATABASE_URL: 'not a url' }, /DATABASE_URL/],
+    [{ REDIS_URL: 'http://x' }, /REDIS_URL/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+    [{ NODE_ENV: 'production' }, /JWT_SECRET/],
+  ])('refuses %o naming the variable', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(name);
+  });
+
+  it('stops `npm start` with one line naming the bad variable', async () => {
+    const { code, output } = await runMain({ PORT: 'not-a-port', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'scrible-cfg-')) });
+    expect(code).toBe(1);
+    expect(output.trim().split('\n')).toEqual([expect.stringMatching(/^scrible: Invalid PORT="not-a-port"/)]);
+  });
+
+  it('generates a JWT secret on first start and keeps it in DATA_DIR', async () => {
+    const first = await startTestServer({ env: { JWT_SECRET: '' } });
+    const secret = readFileSync(path.join(first.storage.dataDir, 'jwt-secret'), 'utf8').trim();
+    expect(secret.length).toBeGreaterThanOrEqual(32);
+    const me = await guest(first.url);
+    await first.close();
+    const second = await startTestServer({ storage: first.storage, env: { JWT_SECRET: '' } });
+    try {
+      // The token of the first run still verifies: same secret, read back from DATA_DIR.
+      expect((await call(second.url, 'GET', '/api/rooms', { token: me.token })).status).toBe(200);
+    } finally {
+      await second.close();
+      await second.storage.drop();
+    }
+  });
+});
