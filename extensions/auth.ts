@@ -1,4 +1,4 @@
-import type { connectedPayload, Extension, onAuthenticatePayload, onDisconnectPayload } from '@hocuspocus/server';
+import type { beforeHandleAwarenessPayload, connectedPayload, Extension, onAuthenticatePayload, onDisconnectPayload } from '@hocuspocus/server';
 import { TokenError, type Claims, type TokenService } from '../src/auth/tokens.ts';
 import { logSecurityEvent, type Logger } from '../src/log.ts';
 import type { Metrics } from '../src/metrics.ts';
@@ -84,6 +84,21 @@ export class Auth implements Extension {
       );
     };
     arm();
+  }
+
+  /**
+   * Presence carries `{ user: { id, name, color }, … }`. The identity in it is the one
+   * the token proved, whatever the client wrote: nobody can draw a cursor under
+   * someone else's name.
+   */
+  async beforeHandleAwareness({ states, context }: beforeHandleAwarenessPayload<ConnectionContext>): Promise<void> {
+    const user = context?.user;
+    if (!user) return; // from another instance (Redis) or the server itself: already stamped
+    for (const state of states.values()) {
+      if (!state || typeof state !== 'object' || !('user' in state)) continue;
+      const claimed = typeof state.user === 'object' && state.user !== null ? state.user : {};
+      state.user = { ...claimed, id: user.id, name: user.name, color: typeof claimed.color === 'string' ? claimed.color : user.color };
+    }
   }
 
   async onDisconnect({ socketId, documentName }: onDisconnectPayload): Promise<void> {

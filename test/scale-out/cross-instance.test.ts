@@ -47,8 +47,10 @@ describe('two instances, one Redis, one PostgreSQL', () => {
 
   it('awareness (cursors, names) crosses instances', async () => {
     const { servers: [a, b] } = await startCluster(2);
-    const { owner, roomId } = await publicRoom(a!.url);
-    const onA = await syncedProvider(a!.wsUrl, roomId, owner.token);
+    const { roomId } = await publicRoom(a!.url);
+    // Names come from the tokens: the server stamps presence with the proven identity.
+    const ada = await guest(a!.url, 'Ada');
+    const onA = await syncedProvider(a!.wsUrl, roomId, ada.token);
     const onB = await syncedProvider(b!.wsUrl, roomId, (await guest(b!.url, 'Bea')).token);
 
     onA.provider.setAwarenessField('user', { id: 'u-a', name: 'Ada', color: '#f00' });
@@ -61,8 +63,8 @@ describe('two instances, one Redis, one PostgreSQL', () => {
       expect(names(onB.provider.awareness!.getStates())).toEqual(['Ada', 'Bea']);
       expect(names(onA.provider.awareness!.getStates())).toEqual(['Ada', 'Bea']);
     }, { timeout: 5_000 });
-    const ada = [...onB.provider.awareness!.getStates().values()].find((state) => state.user?.name === 'Ada');
-    expect(ada?.presence).toEqual({ cursor: { x: 10, y: 20 } });
+    const adaState = [...onB.provider.awareness!.getStates().values()].find((state) => state.user?.name === 'Ada');
+    expect(adaState?.presence).toEqual({ cursor: { x: 10, y: 20 } });
 
     onA.provider.setAwarenessField('presence', { cursor: { x: 30, y: 40 } });
     await vi.waitFor(() => {

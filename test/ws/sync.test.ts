@@ -68,4 +68,18 @@ describe.each<StorageKind>(['postgres', 'pglite'])('sync on %s', (kind) => {
       expect(states).toContainEqual({ user: { id: owner.user.id, name: 'Owner', color: '#e03131' }, presence: { cursor: { x: 10, y: 20 } } });
     });
   });
+
+  it('stamps presence with the identity the token proved', async () => {
+    const { owner, room } = await roomWithOwner(server.url, { visibility: 'public' });
+    const mallory = await guest(server.url, 'Mallory');
+    const a = await syncedProvider(server.wsUrl, room.id, mallory.token);
+    const b = await syncedProvider(server.wsUrl, room.id, owner.token);
+    a.provider.setAwarenessField('user', { id: owner.user.id, name: 'Owner', color: '#123456' });
+    await vi.waitFor(() => {
+      const users = [...b.provider.awareness!.getStates().values()].map((state) => state.user).filter(Boolean);
+      expect(users).toContainEqual({ id: mallory.user.id, name: 'Mallory', color: '#123456' });
+    });
+    const users = [...b.provider.awareness!.getStates().values()].map((state) => state.user).filter(Boolean);
+    expect(users).not.toContainEqual(expect.objectContaining({ id: owner.user.id }));
+  });
 });
