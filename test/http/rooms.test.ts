@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm';
 import { describe, expect, it, vi } from 'vitest';
+import { rooms } from '../../src/db/schema.ts';
 import { call, guest, roomWithOwner } from '../helpers/api.ts';
 import { openProvider, syncedProvider } from '../helpers/provider.ts';
 import { useTestServer } from '../helpers/server.ts';
@@ -55,6 +57,10 @@ describe('POST /api/rooms', () => {
     expect(answer.body).toMatchObject({ name: 'Plan', visibility: 'private', hasPassword: true, ownerId: owner.user.id });
     expect(answer.body.id).toMatch(/^[A-Za-z0-9_-]{1,20}$/);
     expect(JSON.stringify(answer.body)).not.toMatch(/pw-123|\$2[aby]\$/);
+    // Stored as a bcrypt hash, never as the password.
+    const [row] = await server.database.db.select().from(rooms).where(eq(rooms.id, answer.body.id));
+    expect(row!.passwordHash).toMatch(/^\$2[aby]\$\d{2}\$/);
+    expect(row!.passwordHash).not.toContain('pw-123');
   });
 
   it('answers 401 without a token and with a bad one', async () => {
