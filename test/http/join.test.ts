@@ -59,6 +59,17 @@ describe('POST /api/rooms/:roomId/join', () => {
     expect(elsewhere.body.error.code).toBe('invalid-invite');
   });
 
+  it('refuses an invite once its expiresInSeconds has passed', async () => {
+    const { owner, room } = await roomWithOwner(server.url, { visibility: 'private' });
+    const invite = await call(server.url, 'POST', `/api/rooms/${room.id}/invite`, { token: owner.token, body: { expiresInSeconds: 1 } });
+    expect(invite.status).toBe(201);
+    const someone = await guest(server.url);
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const late = await join(room.id, someone.token, { invite: invite.body.token });
+    expect(late.status).toBe(403);
+    expect(late.body.error.code).toBe('invalid-invite');
+  });
+
   it('refuses expired and forged invites', async () => {
     const { room } = await roomWithOwner(server.url, { visibility: 'private' });
     const someone = await guest(server.url);

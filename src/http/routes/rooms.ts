@@ -25,7 +25,7 @@ export const updateRoomBody = z.strictObject({
 });
 export const inviteBody = z.strictObject({
   role: z.enum(['editor', 'viewer']).optional(),
-  expiresInSeconds: z.number().int().min(60).max(MAX_INVITE_SECONDS).optional(),
+  expiresInSeconds: z.number().int().min(1).max(MAX_INVITE_SECONDS).optional(),
 });
 
 /** `/api/rooms`: create, read, list, change, delete, invite, join. */
