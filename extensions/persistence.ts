@@ -3,6 +3,7 @@ import type {
 import * as Y from 'yjs';
 import type { DocumentSizes } from '../src/documents/document-sizes.ts';
 import type { LoggedSeqs } from '../src/documents/logged-seqs.ts';
+import { applyStoredRoom } from '../src/documents/stored-room.ts';
 import type { SnapshotStore } from '../src/documents/snapshot-store.ts';
 import type { UpdateLog } from '../src/documents/update-log.ts';
 import type { Logger } from '../src/log.ts';
@@ -57,31 +58,14 @@ export class Persistence implements Extension {
     };
   }
 
-  /**
-   * Snapshot, then every logged update (those the snapshot already covers are no-ops:
-   * Yjs updates are idempotent). A row Yjs cannot read is dropped and reported
-   * rather than making the room impossible to open.
-   */
+  /** The room as stored: snapshot plus log (see applyStoredRoom). */
   async onLoadDocument({ documentName, document }: onLoadDocumentPayload): Promise<void> {
-    const { snapshots, updates, logged, sizes, log } = this.options;
-    const [latest, rows] = await Promise.all([snapshots.latest(documentName), updates.read(documentName)]);
-    let bytes = latest?.data.byteLength ?? 0;
-    const unreadable: number[] = [];
-    Y.transact(document, () => {
-      if (latest) Y.applyUpdate(document, latest.data);
-      for (const row of rows) {
-        try {
-          Y.applyUpdate(document, row.update);
-          logged.add(documentName, row.seq);
-          bytes += row.update.byteLength;
-        } catch (error) {
-          unreadable.push(row.seq);
-          log.error({ err: error, roomId: documentName, seq: row.seq }, 'unreadable update in the log; dropped');
-        }
-      }
-    });
-    sizes.set(documentName, bytes);
-    if (unreadable.length) await updates.delete(documentName, unreadable);
+    const { updates, logged, sizes } = this.options;
+    const stored = await applyStoredRoom(document, documentName, this.options);
+    for (const seq of stored.appliedSeqs) logged.add(documentName, seq);
+    sizes.set(documentName, stored.bytes);
+    // Dropped for good: they can never be applied, and would be retried on every load.
+    if (stored.unreadableSeqs.length) await updates.delete(documentName, stored.unreadableSeqs);
   }
 
   async onStoreDocument({ documentName, document }: onStoreDocumentPayload): Promise<void> {
