@@ -36,6 +36,7 @@ const WS_MESSAGE_TOO_BIG = 1009;
 export class SocketServer {
   private readonly options: SocketServerOptions;
   private readonly wss: WebSocketServer;
+  private readonly corked = new CorkedSockets();
 
   constructor(options: SocketServerOptions) {
     this.options = options;
@@ -62,7 +63,7 @@ export class SocketServer {
 
   private attach(ws: WebSocket, request: IncomingMessage, ip: string): void {
     const { hocuspocus, metrics, log } = this.options;
-    if (this.options.cork !== false) corkPerTurn(ws);
+    if (this.options.cork !== false) corkPerTurn(ws, this.corked);
     const close = ws.close.bind(ws);
     ws.close = (code?: number, reason?: string | Buffer) =>
       code === WS_MESSAGE_TOO_BIG
@@ -123,11 +124,17 @@ export class SocketServer {
 }
 
 /** Sockets corked during this event-loop turn, uncorked together by one setImmediate. */
-const corked: Array<{ uncork(): void }> = [];
-const uncorkAll = () => {
-  for (let i = 0; i < corked.length; i++) corked[i]!.uncork();
-  corked.length = 0;
-};
+class CorkedSockets {
+  private readonly sockets: Array<{ uncork(): void }> = [];
+  private readonly uncorkAll = () => {
+    for (let i = 0; i < this.sockets.length; i++) this.sockets[i]!.uncork();
+    this.sockets.length = 0;
+  };
+
+  add(socket: { uncork(): void }): void {
+    if (this.sockets.push(socket) === 1) setImmediate(this.uncorkAll);
+  }
+}
 
 /**
  * Writes to one socket within one event-loop turn leave in one syscall. The profile of
@@ -136,7 +143,7 @@ const uncorkAll = () => {
  * The uncork runs in the check phase right after this turn's I/O, after Hocuspocus's
  * own setImmediate broadcast flush, so nothing waits for a timer.
  */
-function corkPerTurn(ws: WebSocket): void {
+function corkPerTurn(ws: WebSocket, corked: CorkedSockets): void {
   const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void; writable: boolean } })._socket;
   if (!socket) return;
   const send = ws.send.bind(ws) as (...args: unknown[]) => void;
@@ -151,7 +158,7 @@ function corkPerTurn(ws: WebSocket): void {
     if (!isCorked && socket.writable) {
       isCorked = true;
       socket.cork();
-      if (corked.push(entry) === 1) setImmediate(uncorkAll);
+      corked.add(entry);
     }
     send(...args);
   }) as WebSocket['send'];
