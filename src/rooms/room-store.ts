@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
+import { queryRows } from '../db/rows.ts';
 import { roomMembers, roomParticipants, rooms, type Role, type RoomRow } from '../db/schema.ts';
 import { newRoomId } from './ids.ts';
 
@@ -107,22 +108,27 @@ export class RoomStore {
       .limit(500);
   }
 
-  async touch(roomId: string): Promise<void> {
-    await this.db.update(rooms).set({ lastActive: sql`now()` }).where(eq(rooms.id, roomId));
+  /**
+   * A WebSocket session opened the room: history row plus `last_active`, in one
+   * round trip (this runs for every connection). Nothing is recorded for a room
+   * deleted meanwhile.
+   */
+  async recordJoin(roomId: string, userId: string, clientId: string, role: Role): Promise<string | undefined> {
+    const [row] = await queryRows<{ id: string }>(
+      this.db,
+      sql`WITH room AS (UPDATE rooms SET last_active = now() WHERE id = ${roomId} RETURNING id)
+          INSERT INTO room_participants (room_id, user_id, client_id, role)
+          SELECT room.id, ${userId}, ${clientId.slice(0, 50)}, ${role} FROM room
+          RETURNING id`,
+    );
+    return row?.id;
   }
 
-  /** A WebSocket session opened the room: history row plus `last_active`. */
-  async recordJoin(roomId: string, userId: string, clientId: string, role: Role): Promise<string> {
-    const [row] = await this.db
-      .insert(roomParticipants)
-      .values({ roomId, userId, clientId: clientId.slice(0, 50), role })
-      .returning({ id: roomParticipants.id });
-    await this.touch(roomId);
-    return row!.id;
-  }
-
+  /** The session left: closes its history row and marks the room active, in one round trip. */
   async recordLeave(participantId: string, roomId: string): Promise<void> {
-    await this.db.update(roomParticipants).set({ leftAt: sql`now()` }).where(eq(roomParticipants.id, participantId));
-    await this.touch(roomId);
+    await this.db.execute(
+      sql`WITH room AS (UPDATE rooms SET last_active = now() WHERE id = ${roomId})
+          UPDATE room_participants SET left_at = now() WHERE id = ${participantId}`,
+    );
   }
 }

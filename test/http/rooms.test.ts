@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it, vi } from 'vitest';
-import { rooms } from '../../src/db/schema.ts';
+import { roomParticipants, rooms } from '../../src/db/schema.ts';
 import { call, guest, roomWithOwner } from '../helpers/api.ts';
 import { openProvider, syncedProvider } from '../helpers/provider.ts';
 import { useTestServer } from '../helpers/server.ts';
@@ -90,6 +90,13 @@ describe('GET /api/rooms/:roomId', () => {
     });
     opened.destroy();
     await vi.waitFor(async () => expect((await call(server.url, 'GET', `/api/rooms/${room.id}`)).body.online).toEqual([]));
+    // The session is in the join/leave history, and the room's activity time moved.
+    await vi.waitFor(async () => {
+      const history = await server.database.db.select().from(roomParticipants).where(eq(roomParticipants.roomId, room.id));
+      expect(history).toEqual([expect.objectContaining({ userId: owner.user.id, role: 'owner', leftAt: expect.any(Date) })]);
+    });
+    const after = await call(server.url, 'GET', `/api/rooms/${room.id}`);
+    expect(Date.parse(after.body.lastActive)).toBeGreaterThan(Date.parse(empty.body.lastActive));
   });
 
   it('shows a private room to members only', async () => {
