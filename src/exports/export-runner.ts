@@ -16,7 +16,11 @@ export interface ExportRunnerConfiguration {
   publicUrl: () => string;
   /** Jobs this instance works at once. @default the pool's size */
   concurrency: number;
-  /** Look for jobs enqueued by other instances this often. @default 1000 (ms) */
+  /**
+   * Look for jobs enqueued by other instances (or abandoned) this often. Jobs enqueued
+   * here start at once without waiting for it, so an idle instance need not ask the
+   * database every second. @default 5000 (ms)
+   */
   pollIntervalMs: number;
   /** A job `processing` longer than this is taken to be abandoned by a dead instance. @default 120_000 (ms) */
   staleAfterMs: number;
@@ -43,7 +47,7 @@ export class ExportRunner {
   constructor(configuration: Pick<ExportRunnerConfiguration, 'store' | 'files' | 'boards' | 'pool' | 'metrics' | 'log' | 'publicUrl'> & Partial<ExportRunnerConfiguration>) {
     this.configuration = {
       concurrency: configuration.pool.size,
-      pollIntervalMs: 1_000,
+      pollIntervalMs: 5_000,
       staleAfterMs: 120_000,
       maxAttempts: 3,
       shutdownGraceMs: 10_000,
