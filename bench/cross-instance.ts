@@ -170,7 +170,12 @@ async function drive(scenario: Scenario & { recording: boolean }, load: Load, ms
 
 function figures(samples: number[]) {
   const sorted = samples.sort((a, b) => a - b);
-  return { samples: sorted.length, p50Ms: round(percentile(sorted, 50)), p99Ms: round(percentile(sorted, 99)), maxMs: round(sorted.at(-1) ?? NaN) };
+  return {
+    samples: sorted.length,
+    p50Ms: round(percentile(sorted, 50)),
+    p99Ms: round(percentile(sorted, 99)),
+    maxMs: round(sorted.at(-1) ?? NaN),
+  };
 }
 
 /**
@@ -202,7 +207,8 @@ export async function run(options: { quick?: boolean } = {}): Promise<object> {
     const { token } = await post(single.url, '/api/auth/guest', { name: 'Bench' });
     const newRooms = async () => {
       const ids: string[] = [];
-      for (let i = 0; i < load.rooms; i++) ids.push((await post(single.url, '/api/rooms', { name: `Bench ${i}`, visibility: 'private' }, token)).id);
+      for (let i = 0; i < load.rooms; i++)
+        ids.push((await post(single.url, '/api/rooms', { name: `Bench ${i}`, visibility: 'private' }, token)).id);
       return ids;
     };
     // Both scenarios stay connected and take turns, one second each, so a busy

@@ -39,7 +39,9 @@ let samples: number[] = [];
 process.on('message', async (message: { type: string; wsUrl?: string; roomId?: string; token?: string; readers?: number; ms?: number }) => {
   if (message.type === 'start') {
     writer = await connect(message.wsUrl!, message.roomId!, message.token!);
-    readers = await Promise.all(Array.from({ length: message.readers ?? 4 }, () => connect(message.wsUrl!, message.roomId!, message.token!)));
+    readers = await Promise.all(
+      Array.from({ length: message.readers ?? 4 }, () => connect(message.wsUrl!, message.roomId!, message.token!)),
+    );
     for (const reader of readers) {
       reader.doc.getMap('bench').observe(() => {
         const seq = reader.doc.getMap('bench').get('seq') as number;

@@ -16,8 +16,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import * as Y from 'yjs';
 import { loadConfig } from '../src/config.ts';
-import { writeBoardToYDoc, type Board } from '../src/export/index.ts';
-import { tldrawSchema } from '../src/export/validate.ts';
+import { writeBoardToYDoc, type Board } from '../src/render/index.ts';
+import { tldrawSchema } from '../src/render/validate.ts';
 import { createServer } from '../src/server.ts';
 
 const SHAPES = 1000;
@@ -33,14 +33,68 @@ function bigBoard(): Board {
     { id: 'page:p', typeName: 'page', name: 'Page 1', index: 'a1', meta: {} },
   ];
   for (let i = 0; i < SHAPES; i++) {
-    const base = { id: `shape:s${i}`, typeName: 'shape', x: (i % 40) * 150, y: Math.floor(i / 40) * 150, rotation: 0, index: `a${i.toString(36).padStart(2, '0')}V`, parentId: 'page:p', isLocked: false, opacity: 1, meta: {} };
+    const base = {
+      id: `shape:s${i}`,
+      typeName: 'shape',
+      x: (i % 40) * 150,
+      y: Math.floor(i / 40) * 150,
+      rotation: 0,
+      index: `a${i.toString(36).padStart(2, '0')}V`,
+      parentId: 'page:p',
+      isLocked: false,
+      opacity: 1,
+      meta: {},
+    };
     const common = { color: 'blue', size: 'm', scale: 1 };
     if (i % 3 === 0) {
-      records.push({ ...base, type: 'geo', props: { ...common, w: 100, h: 80, geo: 'rectangle', dash: 'draw', growY: 0, url: '', flipX: false, flipY: false, labelColor: 'black', fill: 'solid', font: 'draw', align: 'middle', verticalAlign: 'middle', richText: rich(`Box ${i}`) } });
+      records.push({
+        ...base,
+        type: 'geo',
+        props: {
+          ...common,
+          w: 100,
+          h: 80,
+          geo: 'rectangle',
+          dash: 'draw',
+          growY: 0,
+          url: '',
+          flipX: false,
+          flipY: false,
+          labelColor: 'black',
+          fill: 'solid',
+          font: 'draw',
+          align: 'middle',
+          verticalAlign: 'middle',
+          richText: rich(`Box ${i}`),
+        },
+      });
     } else if (i % 3 === 1) {
-      records.push({ ...base, type: 'text', props: { ...common, w: 100, font: 'sans', textAlign: 'start', autoSize: true, richText: rich(`Note ${i}`) } });
+      records.push({
+        ...base,
+        type: 'text',
+        props: { ...common, w: 100, font: 'sans', textAlign: 'start', autoSize: true, richText: rich(`Note ${i}`) },
+      });
     } else {
-      records.push({ ...base, type: 'arrow', props: { ...common, kind: 'arc', elbowMidPoint: 0.5, dash: 'solid', fill: 'none', labelColor: 'black', bend: 0, start: { x: 0, y: 0 }, end: { x: 100, y: 40 }, arrowheadStart: 'none', arrowheadEnd: 'arrow', labelPosition: 0.5, font: 'draw', richText: rich('') } });
+      records.push({
+        ...base,
+        type: 'arrow',
+        props: {
+          ...common,
+          kind: 'arc',
+          elbowMidPoint: 0.5,
+          dash: 'solid',
+          fill: 'none',
+          labelColor: 'black',
+          bend: 0,
+          start: { x: 0, y: 0 },
+          end: { x: 100, y: 40 },
+          arrowheadStart: 'none',
+          arrowheadEnd: 'arrow',
+          labelPosition: 0.5,
+          font: 'draw',
+          richText: rich(''),
+        },
+      });
     }
   }
   return { schema: tldrawSchema().serialize(), records: records as Board['records'] };
@@ -69,8 +123,14 @@ export async function run(options: { quick?: boolean } = {}): Promise<object> {
   const phaseMs = options.quick ? 3_000 : 6_000;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'scrible-bench-'));
   const config = loadConfig({
-    HOST: '127.0.0.1', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', JWT_SECRET: 'bench-secret-export-latency', WEB_DIR: '/nonexistent',
-    WS_MAX_MESSAGES_PER_SECOND: '1000', WS_BURST_MESSAGES: '2000',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    JWT_SECRET: 'bench-secret-export-latency',
+    WEB_DIR: '/nonexistent',
+    WS_MAX_MESSAGES_PER_SECOND: '1000',
+    WS_BURST_MESSAGES: '2000',
     ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {}),
   });
   const server = await createServer(config);
@@ -166,7 +226,13 @@ export async function run(options: { quick?: boolean } = {}): Promise<object> {
       renderThreads: server.exports.poolSize,
       samples: { without: base.length, with: loaded.length },
       withoutExports: { p50Ms: round(p50), p99Ms: round(p99) },
-      withExports: { p50Ms: round(p50x), p99Ms: round(p99x), exportsDone: exportMs.length, exportsFailed: failed, exportMedianMs: Math.round(percentile(exportMs, 50)) },
+      withExports: {
+        p50Ms: round(p50x),
+        p99Ms: round(p99x),
+        exportsDone: exportMs.length,
+        exportsFailed: failed,
+        exportMedianMs: Math.round(percentile(exportMs, 50)),
+      },
       eventLoopDelayP99Ms: { without: round(loop.without.percentile(99) / 1e6), with: round(loop.with.percentile(99) / 1e6) },
       increasePercent: { p50: Math.round((p50x / p50 - 1) * 100), p99: Math.round((p99x / p99 - 1) * 100) },
       targetPercent: 10,

@@ -15,14 +15,23 @@ const seconds = Number(process.argv[3] ?? 10);
 const dir = fileURLToPath(new URL('./results/profiles/', import.meta.url));
 mkdirSync(dir, { recursive: true });
 const started = Date.now();
-const target = await startTarget(name, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${started}.cpuprofile`] });
+const target = await startTarget(name, {
+  nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${started}.cpuprofile`],
+});
 const pool = new LoadPool(2);
 const { windowMicros } = await measureFanOut(target, { quick: false, pool, log: console.log }, { seconds });
 await pool.close();
 await target.stop();
 
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
-const file = readdirSync(dir).filter((f) => f.startsWith(`${name}-${started}`)).map((f) => path.join(dir, f)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0]!;
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+const file = readdirSync(dir)
+  .filter((f) => f.startsWith(`${name}-${started}`))
+  .map((f) => path.join(dir, f))
+  .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0]!;
 const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number };
 // Only the measured phase: V8's profile clock is the same monotonic clock as hrtime.
 const self = new Map<number, number>();
@@ -42,6 +51,9 @@ for (const node of profile.nodes) {
 }
 const busy = total - (byFunction.get('(idle) :0') ?? 0);
 console.log(`profile: ${file}\nbusy ${(busy / 1e6).toFixed(2)} s of ${(total / 1e6).toFixed(2)} s; top self time (share of busy):`);
-for (const [key, t] of [...byFunction].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, 30)) {
+for (const [key, t] of [...byFunction]
+  .filter(([k]) => !k.startsWith('(idle)'))
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, 30)) {
   console.log(`${((t / busy) * 100).toFixed(1).padStart(5)}%  ${key}`);
 }

@@ -24,7 +24,10 @@ import { measureHotRoom } from './scenarios/hot-room.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = args.find((a) => a.startsWith('--targets='))?.split('=')[1]?.split(',') as TargetName[] | undefined;
+const only = args
+  .find((a) => a.startsWith('--targets='))
+  ?.split('=')[1]
+  ?.split(',') as TargetName[] | undefined;
 const HERE = fileURLToPath(new URL('./', import.meta.url));
 const PLUGIN_TIMEOUT_MS = 5 * 60_000;
 const started = performance.now();
@@ -65,7 +68,9 @@ const results: BenchResults = {
     memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
     freeH: sh('free -h'),
     node: process.version,
-    loadBefore: loadavg().map((n) => n.toFixed(1)).join(' '),
+    loadBefore: loadavg()
+      .map((n) => n.toFixed(1))
+      .join(' '),
     loadAfter: '',
   },
   fanOut: [],
@@ -85,11 +90,11 @@ try {
     try {
       const idle = () => settle(() => target.cpuSeconds());
       await idle();
-      if (run.scenarios.includes('connections')) (results.connections.push(await measureConnections(target, ctx)), await idle());
-      if (run.scenarios.includes('fan-out')) (results.fanOut.push(await measureFanOut(target, ctx, { compression })), await idle());
+      if (run.scenarios.includes('connections')) results.connections.push(await measureConnections(target, ctx)), await idle();
+      if (run.scenarios.includes('fan-out')) results.fanOut.push(await measureFanOut(target, ctx, { compression })), await idle();
       if (run.scenarios.includes('hot-room')) {
         const readerCounts = quick || run.options ? [200] : [25, 50, 100, 200];
-        for (const readers of readerCounts) (results.hotRoom.push(await measureHotRoom(target, ctx, { readers, compression })), await idle());
+        for (const readers of readerCounts) results.hotRoom.push(await measureHotRoom(target, ctx, { readers, compression })), await idle();
       }
       if (run.scenarios.includes('cold-load')) {
         const cold = await measureColdLoad(target, ctx);
@@ -108,11 +113,15 @@ try {
 
 if (!args.includes('--no-plugins')) {
   const plugins = [
-    ...readdirSync(`${HERE}scenarios`).filter((f) => f.endsWith('.ts')).map((f) => `${HERE}scenarios/${f}`),
+    ...readdirSync(`${HERE}scenarios`)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => `${HERE}scenarios/${f}`),
     ...['cross-instance.ts', 'export-latency.ts'].map((f) => `${HERE}${f}`).filter(existsSync),
   ];
   for (const file of plugins) {
-    const module = (await import(pathToFileURL(file).href)) as { run?: (o: { quick: boolean; env?: Record<string, string>; log?: typeof log }) => Promise<unknown> };
+    const module = (await import(pathToFileURL(file).href)) as {
+      run?: (o: { quick: boolean; env?: Record<string, string>; log?: typeof log }) => Promise<unknown>;
+    };
     if (typeof module.run !== 'function') continue;
     const name = file.slice(file.lastIndexOf('/') + 1, -3);
     log(`— plug-in ${name}`);
@@ -120,7 +129,9 @@ if (!args.includes('--no-plugins')) {
       let timer: NodeJS.Timeout | undefined;
       results.plugins[name] = await Promise.race([
         module.run({ quick, env: {}, log }),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no result within ${PLUGIN_TIMEOUT_MS / 1000} s`)), PLUGIN_TIMEOUT_MS))),
+        new Promise(
+          (_, reject) => (timer = setTimeout(() => reject(new Error(`no result within ${PLUGIN_TIMEOUT_MS / 1000} s`)), PLUGIN_TIMEOUT_MS)),
+        ),
       ]).finally(() => clearTimeout(timer));
     } catch (error) {
       results.plugins[name] = { error: (error as Error).message };
@@ -129,7 +140,9 @@ if (!args.includes('--no-plugins')) {
   }
 }
 
-results.machine.loadAfter = loadavg().map((n) => n.toFixed(1)).join(' ');
+results.machine.loadAfter = loadavg()
+  .map((n) => n.toFixed(1))
+  .join(' ');
 const day = results.date.slice(0, 10);
 const stem = `${HERE}results/${day}${quick ? '-quick' : ''}`;
 mkdirSync(`${HERE}results/charts`, { recursive: true });
@@ -137,7 +150,11 @@ writeFileSync(`${stem}.json`, `${JSON.stringify(results, null, 1)}\n`);
 const table = markdownReport(results);
 writeFileSync(`${stem}.md`, `${table}\n`);
 const chartStem = `${HERE}results/charts/${quick ? 'quick-' : ''}`;
-await latencyCdfChart(results.fanOut, `${chartStem}fan-out-latency-cdf`, 'Fan-out delivery latency (100 rooms × 10 clients, 10 updates/s per room)');
+await latencyCdfChart(
+  results.fanOut,
+  `${chartStem}fan-out-latency-cdf`,
+  'Fan-out delivery latency (100 rooms × 10 clients, 10 updates/s per room)',
+);
 await throughputChart(
   results.hotRoom.map((h) => ({ target: h.target, readers: h.readers, deliveriesPerSecond: h.maxDeliveriesPerSecond })),
   `${chartStem}hot-room-throughput`,

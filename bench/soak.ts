@@ -34,7 +34,8 @@ try {
   );
   const opened = await pool.open(target.wsUrl, target.protocol, clients);
   const started = performance.now();
-  const sample = () => samples.push({ minutes: (performance.now() - started) / 60_000, measure: 'server RSS', mib: target.rss() / 2 ** 20 });
+  const sample = () =>
+    samples.push({ minutes: (performance.now() - started) / 60_000, measure: 'server RSS', mib: target.rss() / 2 ** 20 });
   sample();
   const sampler = setInterval(sample, 5_000);
   let lost = 0;
@@ -68,8 +69,12 @@ try {
   };
   const date = new Date().toISOString().slice(0, 10);
   mkdirSync('bench/results/charts', { recursive: true });
-  writeFileSync(`bench/results/soak-${date}${quick ? '-quick' : ''}.json`, JSON.stringify({ ...result, samples }, null, 2) + '\n');
-  await memoryChart(samples, `bench/results/charts/soak-memory${quick ? '-quick' : ''}`, `Scrible server memory, ${opened.opened} connections, ${result.minutes} min`);
+  writeFileSync(`bench/results/soak-${date}${quick ? '-quick' : ''}.json`, `${JSON.stringify({ ...result, samples }, null, 2)}\n`);
+  await memoryChart(
+    samples,
+    `bench/results/charts/soak-memory${quick ? '-quick' : ''}`,
+    `Scrible server memory, ${opened.opened} connections, ${result.minutes} min`,
+  );
   console.log(JSON.stringify(result));
 } finally {
   await pool.close();

@@ -1,4 +1,10 @@
-import type { beforeHandleAwarenessPayload, connectedPayload, Extension, onAuthenticatePayload, onDisconnectPayload } from '@hocuspocus/server';
+import type {
+  beforeHandleAwarenessPayload,
+  connectedPayload,
+  Extension,
+  onAuthenticatePayload,
+  onDisconnectPayload,
+} from '@hocuspocus/server';
 import { TokenError, type Claims, type TokenService } from '../src/auth/tokens.ts';
 import { logSecurityEvent, type Logger } from '../src/log.ts';
 import type { Metrics } from '../src/metrics.ts';
@@ -37,7 +43,7 @@ export class Auth implements Extension {
   }
 
   async onAuthenticate(payload: onAuthenticatePayload<ConnectionContext>): Promise<Omit<ConnectionContext, 'ip'>> {
-    const { tokens, rooms, users } = this.configuration;
+    const { tokens, users } = this.configuration;
     const { documentName, connectionConfig } = payload;
     let claims: Claims;
     try {
@@ -75,12 +81,15 @@ export class Auth implements Extension {
       }
       this.expiryTimers.set(
         key,
-        setTimeout(() => {
-          this.expiryTimers.delete(key);
-          // Close the socket itself: the provider then reconnects and asks its
-          // token function for a fresh token.
-          connection.webSocket.close(CloseCodes.tokenExpired.code, CloseCodes.tokenExpired.reason);
-        }, Math.max(0, remaining)),
+        setTimeout(
+          () => {
+            this.expiryTimers.delete(key);
+            // Close the socket itself: the provider then reconnects and asks its
+            // token function for a fresh token.
+            connection.webSocket.close(CloseCodes.tokenExpired.code, CloseCodes.tokenExpired.reason);
+          },
+          Math.max(0, remaining),
+        ),
       );
     };
     arm();
@@ -127,12 +136,7 @@ export class Auth implements Extension {
     }
   }
 
-  private refuse(
-    payload: onAuthenticatePayload<ConnectionContext>,
-    reason: AuthReason,
-    detail?: string,
-    userId?: string,
-  ): never {
+  private refuse(payload: onAuthenticatePayload<ConnectionContext>, reason: AuthReason, detail?: string, userId?: string): never {
     this.configuration.metrics.authFailures.inc({ reason });
     logSecurityEvent(this.configuration.log, {
       type: 'auth-failed',

@@ -69,7 +69,10 @@ export class DurableLog implements Extension {
     const chain = (this.appends.get(connection) ?? Promise.resolve()).then(() => append);
     this.appends.set(connection, chain);
     chain.catch((error: unknown) => {
-      this.configuration.log.error({ err: error, roomId: documentName }, 'update could not be made durable; closing the connection so the client resends it');
+      this.configuration.log.error(
+        { err: error, roomId: documentName },
+        'update could not be made durable; closing the connection so the client resends it',
+      );
       // The client keeps its unacknowledged changes and sends them again on reconnect.
       const { code, reason } = CloseCodes.storageUnavailable;
       metrics.messagesRejected.inc({ reason });

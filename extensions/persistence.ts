@@ -1,5 +1,10 @@
 import type {
-  Extension, afterUnloadDocumentPayload, onDestroyPayload, onLoadDocumentPayload, onStoreDocumentPayload } from '@hocuspocus/server';
+  Extension,
+  afterUnloadDocumentPayload,
+  onDestroyPayload,
+  onLoadDocumentPayload,
+  onStoreDocumentPayload,
+} from '@hocuspocus/server';
 import * as Y from 'yjs';
 import type { DocumentSizes } from '../src/documents/document-sizes.ts';
 import type { LoggedSeqs } from '../src/documents/logged-seqs.ts';
@@ -47,7 +52,8 @@ export class Persistence implements Extension {
   private stopping = false;
 
   constructor(
-    configuration: Pick<PersistenceConfiguration, 'snapshots' | 'updates' | 'logged' | 'sizes' | 'metrics' | 'log'> & Partial<PersistenceConfiguration>,
+    configuration: Pick<PersistenceConfiguration, 'snapshots' | 'updates' | 'logged' | 'sizes' | 'metrics' | 'log'> &
+      Partial<PersistenceConfiguration>,
   ) {
     this.options = {
       keepVersions: 20,

@@ -82,13 +82,7 @@ const optionalString = z
   .optional();
 
 const integer = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max))
-    .default(fallback);
+  z.string().trim().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(min).max(max)).default(fallback);
 
 const url = (protocols: string[]) =>
   optionalString.refine(
@@ -169,7 +163,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const e = parsed.data;
   const nodeEnv = e.NODE_ENV ?? 'development';
-  const jwtSecrets = (e.JWT_SECRET ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const jwtSecrets = (e.JWT_SECRET ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (nodeEnv === 'production' && jwtSecrets.length === 0) {
     throw new ConfigError('JWT_SECRET is required when NODE_ENV=production (a comma-separated list of HS256 secrets)');
   }
@@ -178,7 +175,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const corsOrigins =
     e.CORS_ORIGINS !== undefined
-      ? e.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean)
+      ? e.CORS_ORIGINS.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
       : nodeEnv === 'production'
         ? []
         : undefined;

@@ -3,7 +3,7 @@ import { createServer } from './server.ts';
 
 // `npm start`: one instance from the environment; SIGTERM/SIGINT store every loaded
 // document before the process exits.
-let config;
+let config: ReturnType<typeof loadConfig>;
 try {
   config = loadConfig(process.env);
 } catch (error) {

@@ -19,7 +19,7 @@ import { DocumentSizes } from './documents/document-sizes.ts';
 import { LoggedSeqs } from './documents/logged-seqs.ts';
 import { SnapshotStore } from './documents/snapshot-store.ts';
 import { UpdateLog } from './documents/update-log.ts';
-import { createExports, type Exports, type ExportsTuning } from './exports/index.ts';
+import { createExports, type Exports, type ExportsTuning } from './export-jobs/index.ts';
 import { createApp } from './http/app.ts';
 import type { AppDeps } from './http/app-env.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -129,7 +129,17 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   let boundPort = config.port;
   const host = config.host;
   const publicUrl = () => config.publicUrl ?? `http://localhost:${boundPort}`;
-  const exports = createExports({ config, db: database.db, hocuspocus, snapshots, updates, metrics, log, publicUrl, tuning: overrides.exports });
+  const exports = createExports({
+    config,
+    db: database.db,
+    hocuspocus,
+    snapshots,
+    updates,
+    metrics,
+    log,
+    publicUrl,
+    tuning: overrides.exports,
+  });
   const app = createApp({
     config,
     database,

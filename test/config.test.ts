@@ -28,8 +28,21 @@ function runMain(env: Record<string, string>): Promise<{ code: number | null; ou
 describe('configuration', () => {
   it('has the documented defaults', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ host: '0.0.0.0', port: 3001, databaseUrl: undefined, redisUrl: undefined, dataDir: './data', logLevel: 'info' });
-    expect(config.limits).toMatchObject({ wsMaxMessageBytes: 2 * 1024 * 1024, wsMaxMessagesPerSecond: 100, wsBurstMessages: 200, maxDocumentBytes: 32 * 1024 * 1024, idleTimeoutMs: 60_000 });
+    expect(config).toMatchObject({
+      host: '0.0.0.0',
+      port: 3001,
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      dataDir: './data',
+      logLevel: 'info',
+    });
+    expect(config.limits).toMatchObject({
+      wsMaxMessageBytes: 2 * 1024 * 1024,
+      wsMaxMessagesPerSecond: 100,
+      wsBurstMessages: 200,
+      maxDocumentBytes: 32 * 1024 * 1024,
+      idleTimeoutMs: 60_000,
+    });
     expect(config.corsOrigins).toBeUndefined();
   });
 

@@ -16,14 +16,23 @@ async function render(spec: TopLevelSpec, basePath: string): Promise<void> {
   const svg = await view.toSVG();
   view.finalize();
   writeFileSync(`${basePath}.svg`, svg);
-  const png = new Resvg(svg, { fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: false, fontFiles: [FONT], defaultFontFamily: 'IBM Plex Sans' } }).render().asPng();
+  const png = new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: 2 },
+    font: { loadSystemFonts: false, fontFiles: [FONT], defaultFontFamily: 'IBM Plex Sans' },
+  })
+    .render()
+    .asPng();
   writeFileSync(`${basePath}.png`, png);
 }
 
 const base = { width: 560, height: 320, background: 'white', config: { font: 'IBM Plex Sans' } } as const;
 
 /** Fan-out delivery latency CDF, one line per server; log-scale x. */
-export function latencyCdfChart(series: Array<{ target: string; cdf: Array<{ ms: number; fraction: number }> }>, basePath: string, title: string) {
+export function latencyCdfChart(
+  series: Array<{ target: string; cdf: Array<{ ms: number; fraction: number }> }>,
+  basePath: string,
+  title: string,
+) {
   const values = series.flatMap((s) => s.cdf.map((p) => ({ server: s.target, ms: Math.max(0.05, p.ms), fraction: p.fraction })));
   return render(
     {
@@ -42,7 +51,11 @@ export function latencyCdfChart(series: Array<{ target: string; cdf: Array<{ ms:
 }
 
 /** Hot room: maximum sustained deliveries/s against the number of readers. */
-export function throughputChart(points: Array<{ target: string; readers: number; deliveriesPerSecond: number }>, basePath: string, title: string) {
+export function throughputChart(
+  points: Array<{ target: string; readers: number; deliveriesPerSecond: number }>,
+  basePath: string,
+  title: string,
+) {
   return render(
     {
       ...base,

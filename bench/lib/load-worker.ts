@@ -7,7 +7,17 @@
  */
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
-import { emptyStep2, keepAliveFrame, marker, nowMicros, openingFrames, parseFrame, scanMarkers, updateFrame, type Protocol } from './protocol.ts';
+import {
+  emptyStep2,
+  keepAliveFrame,
+  marker,
+  nowMicros,
+  openingFrames,
+  parseFrame,
+  scanMarkers,
+  updateFrame,
+  type Protocol,
+} from './protocol.ts';
 
 export interface ClientSpec {
   room: string;
@@ -139,7 +149,13 @@ async function open(command: Extract<WorkerCommand, { cmd: 'open' }>): Promise<v
     }
   };
   await Promise.all(Array.from({ length: command.concurrency }, lane));
-  send({ cmd: 'opened', ms: performance.now() - started, opened: command.clients.length - failures.length, failures: failures.slice(0, 5), failureCount: failures.length });
+  send({
+    cmd: 'opened',
+    ms: performance.now() - started,
+    opened: command.clients.length - failures.length,
+    failures: failures.slice(0, 5),
+    failureCount: failures.length,
+  });
 }
 
 let currentWritePhase = -1;
@@ -185,7 +201,13 @@ async function write(command: Extract<WorkerCommand, { cmd: 'write' }>): Promise
 }
 
 function collect(phase: number): void {
-  const report: PhaseReport = { latencies: latencies.get(phase) ?? [], ackLatencies: ackLatencies.get(phase) ?? [], delivered: {}, duplicates: {}, readers: {} };
+  const report: PhaseReport = {
+    latencies: latencies.get(phase) ?? [],
+    ackLatencies: ackLatencies.get(phase) ?? [],
+    delivered: {},
+    duplicates: {},
+    readers: {},
+  };
   for (const client of clients) {
     if (client.spec.role !== 'reader') continue;
     const i = client.spec.roomIndex;
@@ -193,7 +215,7 @@ function collect(phase: number): void {
     const seen = client.seen.get(phase);
     let delivered = 0;
     let duplicates = 0;
-    if (seen) for (const count of seen) if (count > 0) (delivered++, (duplicates += count - 1));
+    if (seen) for (const count of seen) if (count > 0) delivered++, (duplicates += count - 1);
     report.delivered[i] = (report.delivered[i] ?? 0) + delivered;
     report.duplicates[i] = (report.duplicates[i] ?? 0) + duplicates;
     client.seen.delete(phase);

@@ -55,7 +55,14 @@ export class LoadPool {
       this.workers.map((worker, i) =>
         this.request<{ opened: number; failureCount: number; failures: string[] }>(
           worker,
-          { cmd: 'open', url, protocol, clients: perWorker[i]!, concurrency: options.concurrency ?? 64, compression: options.compression ?? false },
+          {
+            cmd: 'open',
+            url,
+            protocol,
+            clients: perWorker[i]!,
+            concurrency: options.concurrency ?? 64,
+            compression: options.compression ?? false,
+          },
           'opened',
           180_000,
         ),
@@ -73,7 +80,12 @@ export class LoadPool {
   async write(phase: number, rate: number, durationMs: number, payloadBytes = 200): Promise<Record<number, number>> {
     const answers = await Promise.all(
       [...this.writerWorkers].map((w) =>
-        this.request<{ sent: Record<number, number> }>(this.workers[w]!, { cmd: 'write', phase, rate, durationMs, payloadBytes }, 'written', durationMs + 60_000),
+        this.request<{ sent: Record<number, number> }>(
+          this.workers[w]!,
+          { cmd: 'write', phase, rate, durationMs, payloadBytes },
+          'written',
+          durationMs + 60_000,
+        ),
       ),
     );
     return Object.assign({}, ...answers.map((a) => a.sent));
@@ -81,9 +93,21 @@ export class LoadPool {
 
   async collect(phase: number, sent: Record<number, number>): Promise<MergedReport> {
     const answers = await Promise.all(
-      this.workers.map((worker) => this.request<{ report: PhaseReport; cpu: NodeJS.CpuUsage }>(worker, { cmd: 'collect', phase }, 'collected')),
+      this.workers.map((worker) =>
+        this.request<{ report: PhaseReport; cpu: NodeJS.CpuUsage }>(worker, { cmd: 'collect', phase }, 'collected'),
+      ),
     );
-    const merged: MergedReport = { latencies: [], ackLatencies: [], delivered: {}, duplicates: {}, readers: {}, sent, lost: 0, duplicated: 0, clientCpuSeconds: 0 };
+    const merged: MergedReport = {
+      latencies: [],
+      ackLatencies: [],
+      delivered: {},
+      duplicates: {},
+      readers: {},
+      sent,
+      lost: 0,
+      duplicated: 0,
+      clientCpuSeconds: 0,
+    };
     for (const { report, cpu } of answers) {
       for (const l of report.latencies) merged.latencies.push(l);
       for (const l of report.ackLatencies) merged.ackLatencies.push(l);

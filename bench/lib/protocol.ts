@@ -125,10 +125,7 @@ const DOT = 0x2e;
  * Calls `found` for every marker in a received frame. Allocation-free: digits are
  * parsed in place.
  */
-export function scanMarkers(
-  data: Uint8Array,
-  found: (roomIndex: number, phase: number, seq: number, sentMicros: number) => void,
-): void {
+export function scanMarkers(data: Uint8Array, found: (roomIndex: number, phase: number, seq: number, sentMicros: number) => void): void {
   const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   let at = buf.indexOf(TILDE);
   while (at !== -1 && at + 1 < buf.length) {

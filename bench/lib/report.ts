@@ -15,8 +15,10 @@ export interface BenchResults {
   plugins: Record<string, unknown>;
 }
 
-const fmt = (n: number | undefined, digits = 1) => (n === undefined || Number.isNaN(n) ? '–' : n >= 100 ? String(Math.round(n)) : n.toFixed(digits));
-const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || !b || Number.isNaN(a) || Number.isNaN(b) ? '–' : `${(a / b).toFixed(2)}×`);
+const fmt = (n: number | undefined, digits = 1) =>
+  n === undefined || Number.isNaN(n) ? '–' : n >= 100 ? String(Math.round(n)) : n.toFixed(digits);
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a === undefined || b === undefined || !b || Number.isNaN(a) || Number.isNaN(b) ? '–' : `${(a / b).toFixed(2)}×`;
 const mark = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? ' ✅' : ' ❌');
 
 export function markdownReport(r: BenchResults): string {
@@ -29,19 +31,37 @@ export function markdownReport(r: BenchResults): string {
   const conn = (t: string) => r.connections.find((x) => x.target === t);
   const cold = (t: string) => r.coldLoad.find((x) => x.target === t);
   const lines: string[] = [];
-  lines.push(`Run ${r.date}${r.quick ? ' (quick)' : ''} on ${r.machine.cpu}, ${r.machine.nproc} cores, ${r.machine.memory} RAM; load average ${r.machine.loadBefore} before, ${r.machine.loadAfter} after (other work shares the machine).`, '');
+  lines.push(
+    `Run ${r.date}${r.quick ? ' (quick)' : ''} on ${r.machine.cpu}, ${r.machine.nproc} cores, ${r.machine.memory} RAM; load average ${r.machine.loadBefore} before, ${r.machine.loadAfter} after (other work shares the machine).`,
+    '',
+  );
   lines.push(`| measure | ${main.join(' | ')} |`, `|---|${main.map(() => '---:').join('|')}|`);
   const row = (label: string, cell: (t: string) => string) => lines.push(`| ${label} | ${main.map(cell).join(' | ')} |`);
-  row('fan-out p50 / p95 / p99 ms', (t) => { const f = fan(t); return f ? `${fmt(f.latencyMs.p50, 2)} / ${fmt(f.latencyMs.p95)} / ${fmt(f.latencyMs.p99)}` : '–'; });
-  row('fan-out lost / duplicated', (t) => { const f = fan(t); return f ? `${f.lost} / ${f.duplicated}` : '–'; });
+  row('fan-out p50 / p95 / p99 ms', (t) => {
+    const f = fan(t);
+    return f ? `${fmt(f.latencyMs.p50, 2)} / ${fmt(f.latencyMs.p95)} / ${fmt(f.latencyMs.p99)}` : '–';
+  });
+  row('fan-out lost / duplicated', (t) => {
+    const f = fan(t);
+    return f ? `${f.lost} / ${f.duplicated}` : '–';
+  });
   row('fan-out server CPU µs per delivery', (t) => fmt(fan(t)?.serverCpuMicrosPerDelivery));
   row('hot room: max updates/s, 200 readers', (t) => fmt(hot(t)?.maxSustainedRate, 0));
   row('hot room: deliveries/s', (t) => fmt(hot(t)?.maxDeliveriesPerSecond, 0));
-  row('idle connections reached', (t) => { const c = conn(t); return c ? `${c.reached}/${c.requested}` : '–'; });
+  row('idle connections reached', (t) => {
+    const c = conn(t);
+    return c ? `${c.reached}/${c.requested}` : '–';
+  });
   row('RSS per idle connection KiB', (t) => fmt(conn(t)?.rssPerConnectionKiB));
   row('connects/s', (t) => fmt(conn(t)?.connectsPerSecond, 0));
-  row('5 MB load p50 / p99 ms', (t) => { const c = cold(t); return c ? `${fmt(c.loadMs.p50)} / ${fmt(c.loadMs.p99)}${c.source === 'memory' ? ' (memory)' : ''}` : '–'; });
-  row('5 MB reopen p50 / p99 ms', (t) => { const c = cold(t)?.reopenMs; return c ? `${fmt(c.p50)} / ${fmt(c.p99)}` : '–'; });
+  row('5 MB load p50 / p99 ms', (t) => {
+    const c = cold(t);
+    return c ? `${fmt(c.loadMs.p50)} / ${fmt(c.loadMs.p99)}${c.source === 'memory' ? ' (memory)' : ''}` : '–';
+  });
+  row('5 MB reopen p50 / p99 ms', (t) => {
+    const c = cold(t)?.reopenMs;
+    return c ? `${fmt(c.p50)} / ${fmt(c.p99)}` : '–';
+  });
   lines.push('');
 
   lines.push('Targets (Scrible with every extension on; ratios from the same run):', '');
@@ -49,22 +69,56 @@ export function markdownReport(r: BenchResults): string {
   const hp = fan('hocuspocus');
   const rawHot = hot('raw-ws');
   const both = (f: (t: string) => string) => ['scrible-pglite', 'scrible-pg'].map(f).join(' | ');
-  lines.push(`| fan-out p99 ≤ 1.15× bare Hocuspocus | ratio | ${both((t) => { const f = fan(t); return f && hp ? `${ratio(f.latencyMs.p99, hp.latencyMs.p99)}${mark(f.latencyMs.p99 <= 1.15 * hp.latencyMs.p99)}` : '–'; })} | ${fmt(hp?.latencyMs.p99)} ms |`);
-  lines.push(`| fan-out cost (CPU per delivery) | ratio | ${both((t) => ratio(fan(t)?.serverCpuMicrosPerDelivery, hp?.serverCpuMicrosPerDelivery))} | ${fmt(hp?.serverCpuMicrosPerDelivery)} µs |`);
-  lines.push(`| ≥ 50% of raw-ws delivery throughput | ratio | ${both((t) => { const h = hot(t); return h && rawHot ? `${ratio(h.maxDeliveriesPerSecond, rawHot.maxDeliveriesPerSecond)}${mark(h.maxDeliveriesPerSecond >= 0.5 * rawHot.maxDeliveriesPerSecond)}` : '–'; })} | ${fmt(rawHot?.maxDeliveriesPerSecond, 0)}/s |`);
-  lines.push(`| ≤ 30 KB RSS per idle connection | KiB | ${both((t) => { const c = conn(t); return c ? `${fmt(c.rssPerConnectionKiB)}${mark(c.rssPerConnectionKiB <= 30)}` : '–'; })} | hocuspocus ${fmt(conn('hocuspocus')?.rssPerConnectionKiB)} |`);
-  lines.push(`| 10,000 idle connections | reached | ${both((t) => { const c = conn(t); return c ? `${c.reached}${mark(c.reached >= 10_000)}` : '–'; })} | |`);
-  lines.push(`| 5 MB cold load p99 ≤ 50 ms | ms | ${both((t) => { const c = cold(t); return c ? `${fmt(c.loadMs.p99)}${mark(c.loadMs.p99 <= 50)}` : '–'; })} | in-memory floor ${fmt(cold('hocuspocus')?.loadMs.p99)} ms |`);
+  lines.push(
+    `| fan-out p99 ≤ 1.15× bare Hocuspocus | ratio | ${both((t) => {
+      const f = fan(t);
+      return f && hp ? `${ratio(f.latencyMs.p99, hp.latencyMs.p99)}${mark(f.latencyMs.p99 <= 1.15 * hp.latencyMs.p99)}` : '–';
+    })} | ${fmt(hp?.latencyMs.p99)} ms |`,
+  );
+  lines.push(
+    `| fan-out cost (CPU per delivery) | ratio | ${both((t) => ratio(fan(t)?.serverCpuMicrosPerDelivery, hp?.serverCpuMicrosPerDelivery))} | ${fmt(hp?.serverCpuMicrosPerDelivery)} µs |`,
+  );
+  lines.push(
+    `| ≥ 50% of raw-ws delivery throughput | ratio | ${both((t) => {
+      const h = hot(t);
+      return h && rawHot
+        ? `${ratio(h.maxDeliveriesPerSecond, rawHot.maxDeliveriesPerSecond)}${mark(h.maxDeliveriesPerSecond >= 0.5 * rawHot.maxDeliveriesPerSecond)}`
+        : '–';
+    })} | ${fmt(rawHot?.maxDeliveriesPerSecond, 0)}/s |`,
+  );
+  lines.push(
+    `| ≤ 30 KB RSS per idle connection | KiB | ${both((t) => {
+      const c = conn(t);
+      return c ? `${fmt(c.rssPerConnectionKiB)}${mark(c.rssPerConnectionKiB <= 30)}` : '–';
+    })} | hocuspocus ${fmt(conn('hocuspocus')?.rssPerConnectionKiB)} |`,
+  );
+  lines.push(
+    `| 10,000 idle connections | reached | ${both((t) => {
+      const c = conn(t);
+      return c ? `${c.reached}${mark(c.reached >= 10_000)}` : '–';
+    })} | |`,
+  );
+  lines.push(
+    `| 5 MB cold load p99 ≤ 50 ms | ms | ${both((t) => {
+      const c = cold(t);
+      return c ? `${fmt(c.loadMs.p99)}${mark(c.loadMs.p99 <= 50)}` : '–';
+    })} | in-memory floor ${fmt(cold('hocuspocus')?.loadMs.p99)} ms |`,
+  );
   lines.push('');
 
   if (variants.length) {
     lines.push('Options measured (each against scrible-pg in the same run):', '');
-    lines.push('| variant | fan-out p50 / p99 ms | µs/delivery | hot room max updates/s | 5 MB reopen p50 / p99 ms |', '|---|---:|---:|---:|---:|');
+    lines.push(
+      '| variant | fan-out p50 / p99 ms | µs/delivery | hot room max updates/s | 5 MB reopen p50 / p99 ms |',
+      '|---|---:|---:|---:|---:|',
+    );
     for (const t of ['scrible-pg', ...variants]) {
       const f = fan(t);
       const h = hot(t);
       const c = cold(t)?.reopenMs;
-      lines.push(`| ${t} | ${f ? `${fmt(f.latencyMs.p50, 2)} / ${fmt(f.latencyMs.p99)}` : '–'} | ${fmt(f?.serverCpuMicrosPerDelivery)} | ${fmt(h?.maxSustainedRate, 0)} | ${c ? `${fmt(c.p50)} / ${fmt(c.p99)}` : '–'} |`);
+      lines.push(
+        `| ${t} | ${f ? `${fmt(f.latencyMs.p50, 2)} / ${fmt(f.latencyMs.p99)}` : '–'} | ${fmt(f?.serverCpuMicrosPerDelivery)} | ${fmt(h?.maxSustainedRate, 0)} | ${c ? `${fmt(c.p50)} / ${fmt(c.p99)}` : '–'} |`,
+      );
     }
     lines.push('');
   }

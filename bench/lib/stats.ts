@@ -19,7 +19,13 @@ export function summarize(values: number[]): Summary {
   const sorted = Float64Array.from(values).sort();
   const list = sorted as unknown as number[];
   const round = (n: number) => Math.round(n * 100) / 100;
-  return { count: sorted.length, p50: round(percentile(list, 50)), p95: round(percentile(list, 95)), p99: round(percentile(list, 99)), max: round(list.length ? sorted[sorted.length - 1]! : Number.NaN) };
+  return {
+    count: sorted.length,
+    p50: round(percentile(list, 50)),
+    p95: round(percentile(list, 95)),
+    p99: round(percentile(list, 99)),
+    max: round(list.length ? sorted[sorted.length - 1]! : Number.NaN),
+  };
 }
 
 /** About `points` (x = latency ms, y = fraction) points of the empirical CDF, for charts. */

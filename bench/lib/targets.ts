@@ -125,7 +125,11 @@ async function createRooms(httpUrl: string, count: number, prefix: string): Prom
 }
 
 /** Scrible exactly as `npm start` runs it, all extensions on. */
-async function startScrible(kind: 'pglite' | 'pg', options: TargetOptions, data?: { dataDir: string; databaseUrl?: string; drop: () => Promise<void> }): Promise<RunningTarget> {
+async function startScrible(
+  kind: 'pglite' | 'pg',
+  options: TargetOptions,
+  data?: { dataDir: string; databaseUrl?: string; drop: () => Promise<void> },
+): Promise<RunningTarget> {
   if (!data) {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'scrible-bench-'));
     let databaseUrl: string | undefined;
@@ -164,7 +168,11 @@ async function startScrible(kind: 'pglite' | 'pg', options: TargetOptions, data?
     ...(data.databaseUrl ? { DATABASE_URL: data.databaseUrl } : {}),
     ...options.env,
   };
-  const { child, port } = await spawnServer([...(options.nodeArgs ?? []), 'src/main.ts'], env, /"url":"http:\/\/127\.0\.0\.1:(\d+)".*scrible listening/);
+  const { child, port } = await spawnServer(
+    [...(options.nodeArgs ?? []), 'src/main.ts'],
+    env,
+    /"url":"http:\/\/127\.0\.0\.1:(\d+)".*scrible listening/,
+  );
   const httpUrl = `http://127.0.0.1:${port}`;
   const current = data;
   return {

@@ -38,7 +38,19 @@ export function buildBoardUpdates(bytes = 5 * 2 ** 20): Uint8Array[] {
       const batch = [];
       for (let i = first; i < Math.min(shapes, first + SHAPES_PER_UPDATE); i++) {
         const points = Buffer.from(Array.from({ length: (pointsPerShape * 3) / 4 }, (_, k) => (i * 31 + k * 7) & 0xff)).toString('base64');
-        batch.push({ key: `shape:s${i}`, val: { id: `shape:s${i}`, typeName: 'shape', type: 'draw', x: i % 100, y: i / 100, parentId: 'page:p', index: `a${i}`, props: { color: 'black', segments: [{ type: 'free', path: points }] } } });
+        batch.push({
+          key: `shape:s${i}`,
+          val: {
+            id: `shape:s${i}`,
+            typeName: 'shape',
+            type: 'draw',
+            x: i % 100,
+            y: i / 100,
+            parentId: 'page:p',
+            index: `a${i}`,
+            props: { color: 'black', segments: [{ type: 'free', path: points }] },
+          },
+        });
       }
       records.push(batch);
     });
@@ -50,11 +62,20 @@ export function buildBoardUpdates(bytes = 5 * 2 ** 20): Uint8Array[] {
  * Measures against one running server; may restart it.
  * @returns the row, and the running server to use (and stop) afterwards.
  */
-export async function measureColdLoad(target: RunningTarget, ctx: ScenarioContext): Promise<{ row: ColdLoadRow | undefined; target: RunningTarget }> {
+export async function measureColdLoad(
+  target: RunningTarget,
+  ctx: ScenarioContext,
+): Promise<{ row: ColdLoadRow | undefined; target: RunningTarget }> {
   if (target.protocol === 'raw') return { row: undefined, target };
   const samples = ctx.quick ? 2 : 15;
   const updates = buildBoardUpdates();
-  const documentBytes = Y.encodeStateAsUpdate((() => { const d = new Y.Doc(); for (const u of updates) Y.applyUpdate(d, u); return d; })()).byteLength;
+  const documentBytes = Y.encodeStateAsUpdate(
+    (() => {
+      const d = new Y.Doc();
+      for (const u of updates) Y.applyUpdate(d, u);
+      return d;
+    })(),
+  ).byteLength;
   // One extra room first: warms the JIT and the database connection, not reported.
   const rooms = await target.rooms(samples + 1, 'cold');
   const loads: number[] = [];
@@ -74,7 +95,7 @@ export async function measureColdLoad(target: RunningTarget, ctx: ScenarioContex
       const again = connectLean(target.wsUrl, target.protocol, rooms[i]!, target.token(920_000 + i));
       const reopenMs = await again.synced;
       await again.close();
-      if (i > 0) (loads.push(ms), reopens.push(reopenMs));
+      if (i > 0) loads.push(ms), reopens.push(reopenMs);
     }
   } else {
     const holders = [];
@@ -99,6 +120,8 @@ export async function measureColdLoad(target: RunningTarget, ctx: ScenarioContex
     loadMs: summarize(loads),
     reopenMs: reopens.length ? summarize(reopens) : undefined,
   };
-  ctx.log(`cold load ${row.target} (${(documentBytes / 2 ** 20).toFixed(1)} MiB, ${row.source}): p50 ${row.loadMs.p50} p99 ${row.loadMs.p99} ms${row.reopenMs ? `; reopen p50 ${row.reopenMs.p50} p99 ${row.reopenMs.p99} ms` : ''}`);
+  ctx.log(
+    `cold load ${row.target} (${(documentBytes / 2 ** 20).toFixed(1)} MiB, ${row.source}): p50 ${row.loadMs.p50} p99 ${row.loadMs.p99} ms${row.reopenMs ? `; reopen p50 ${row.reopenMs.p50} p99 ${row.reopenMs.p99} ms` : ''}`,
+  );
   return { row, target };
 }

@@ -21,7 +21,11 @@ export interface ConnectionsRow {
 }
 
 /** Opens `count` idle clients against one running server (best run first, on a fresh server). */
-export async function measureConnections(target: RunningTarget, ctx: ScenarioContext, count = ctx.quick ? 1_000 : 10_000): Promise<ConnectionsRow> {
+export async function measureConnections(
+  target: RunningTarget,
+  ctx: ScenarioContext,
+  count = ctx.quick ? 1_000 : 10_000,
+): Promise<ConnectionsRow> {
   const { pool } = ctx;
   const roomCount = 100;
   const ids = await target.rooms(roomCount, 'idle');
@@ -50,7 +54,9 @@ export async function measureConnections(target: RunningTarget, ctx: ScenarioCon
       rssAfterMiB: mib(after),
       rssPerConnectionKiB: Math.round(((after - before) / Math.max(1, opened.opened) / 1024) * 10) / 10,
     };
-    ctx.log(`connections ${row.target}: ${row.reached}/${count} in ${row.connectSeconds}s (${row.connectsPerSecond}/s), ${row.rssPerConnectionKiB} KiB RSS each${row.failures ? `, failures e.g. ${row.sampleFailures[0]}` : ''}`);
+    ctx.log(
+      `connections ${row.target}: ${row.reached}/${count} in ${row.connectSeconds}s (${row.connectsPerSecond}/s), ${row.rssPerConnectionKiB} KiB RSS each${row.failures ? `, failures e.g. ${row.sampleFailures[0]}` : ''}`,
+    );
     return row;
   } finally {
     await pool.reset();

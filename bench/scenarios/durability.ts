@@ -47,7 +47,7 @@ async function providerAcks(target: RunningTarget, seconds: number): Promise<num
         const tick = performance.now();
         const acked = new Promise<void>((resolve) => {
           const onChange = ({ number }: { number: number }) => {
-            if (number === 0) (provider.off('unsyncedChanges', onChange), resolve());
+            if (number === 0) provider.off('unsyncedChanges', onChange), resolve();
           };
           provider.on('unsyncedChanges', onChange);
         });
@@ -69,7 +69,15 @@ async function providerAcks(target: RunningTarget, seconds: number): Promise<num
  * (the default) and off (`DURABLE_LOG=false`: debounced snapshots only, as bare
  * Hocuspocus with extension-database would persist).
  */
-export async function run({ quick, env, log = console.log }: { quick: boolean; env?: Record<string, string>; log?: (line: string) => void }) {
+export async function run({
+  quick,
+  env,
+  log = console.log,
+}: {
+  quick: boolean;
+  env?: Record<string, string>;
+  log?: (line: string) => void;
+}) {
   const rows: DurabilityRow[] = [];
   const targets: TargetName[] = quick ? ['scrible-pg'] : ['scrible-pg', 'scrible-pglite'];
   const envs = env && Object.keys(env).length ? [env] : [{}, { DURABLE_LOG: 'false' }];
@@ -86,7 +94,15 @@ async function measure(name: TargetName, env: Record<string, string>, quick: boo
   try {
     const fanOut = await measureFanOut(target, { quick, pool, log }, { seconds: quick ? 2 : 10 });
     const acks = await providerAcks(target, quick ? 2 : 10);
-    const row: DurabilityRow = { target: target.name, env, fanOutMs: fanOut.latencyMs, fanOutAckMs: fanOut.ackMs, providerAckMs: summarize(acks), lost: fanOut.lost, duplicated: fanOut.duplicated };
+    const row: DurabilityRow = {
+      target: target.name,
+      env,
+      fanOutMs: fanOut.latencyMs,
+      fanOutAckMs: fanOut.ackMs,
+      providerAckMs: summarize(acks),
+      lost: fanOut.lost,
+      duplicated: fanOut.duplicated,
+    };
     log(
       `durability ${row.target}: fan-out p50 ${row.fanOutMs.p50} p99 ${row.fanOutMs.p99} ms; ` +
         `ack at 1,000 updates/s p50 ${row.fanOutAckMs.p50} p99 ${row.fanOutAckMs.p99} ms; provider ack p50 ${row.providerAckMs.p50} p99 ${row.providerAckMs.p99} ms`,

@@ -49,7 +49,8 @@ export async function measureFanOut(target: RunningTarget, ctx: ScenarioContext,
   const ids = await target.rooms(rooms, 'fanout');
   const clients: ClientSpec[] = [];
   ids.forEach((room, roomIndex) => {
-    for (let k = 0; k < perRoom; k++) clients.push({ room, roomIndex, token: target.token(roomIndex * perRoom + k), role: k === 0 ? 'writer' : 'reader' });
+    for (let k = 0; k < perRoom; k++)
+      clients.push({ room, roomIndex, token: target.token(roomIndex * perRoom + k), role: k === 0 ? 'writer' : 'reader' });
   });
   try {
     const opened = await pool.open(target.wsUrl, target.protocol, clients, { compression: options.compression });

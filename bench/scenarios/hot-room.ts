@@ -85,7 +85,9 @@ export async function measureHotRoom(target: RunningTarget, ctx: ScenarioContext
       if ((await step(middle)).passed) best = middle;
     }
     const row: HotRoomRow = { target: target.name, readers, maxSustainedRate: best, maxDeliveriesPerSecond: best * readers, steps };
-    ctx.log(`hot room ${row.target} (${readers} readers): max ${best} updates/s = ${row.maxDeliveriesPerSecond} deliveries/s; steps ${steps.map((s) => `${s.rate}:${s.latencyMs.p99}ms${s.lost ? `/lost ${s.lost}` : ''}`).join(' ')}`);
+    ctx.log(
+      `hot room ${row.target} (${readers} readers): max ${best} updates/s = ${row.maxDeliveriesPerSecond} deliveries/s; steps ${steps.map((s) => `${s.rate}:${s.latencyMs.p99}ms${s.lost ? `/lost ${s.lost}` : ''}`).join(' ')}`,
+    );
     return row;
   } finally {
     await pool.reset();

@@ -23,7 +23,10 @@ export class LoggedSeqs {
     const seqs = this.rooms.get(roomId);
     if (!seqs) return;
     const gone = new Set(covered);
-    this.rooms.set(roomId, seqs.filter((seq) => !gone.has(seq)));
+    this.rooms.set(
+      roomId,
+      seqs.filter((seq) => !gone.has(seq)),
+    );
   }
 
   delete(roomId: string): void {

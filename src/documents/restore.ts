@@ -24,6 +24,7 @@ export function restoreInto(live: Y.Doc, snapshot: Uint8Array, origin?: unknown)
   target.destroy();
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: Y.AbstractType's event type parameter is irrelevant here
 function typeKind(type: Y.AbstractType<any> | undefined): 'array' | 'map' | undefined {
   if (!type) return undefined;
   if (type instanceof Y.Array) return 'array';

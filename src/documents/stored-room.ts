@@ -40,7 +40,9 @@ export async function applyStoredRoom(doc: Y.Doc, roomId: string, { snapshots, u
       try {
         Y.applyUpdate(doc, latest.data);
       } catch (error) {
-        throw new UnreadableSnapshotError(`The room's stored document cannot be decoded: ${error instanceof Error ? error.message : String(error)}`);
+        throw new UnreadableSnapshotError(
+          `The room's stored document cannot be decoded: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     }
     for (const row of rows) {

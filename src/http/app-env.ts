@@ -2,7 +2,7 @@ import type { Hocuspocus } from '@hocuspocus/server';
 import type { UserClaims, TokenService } from '../auth/tokens.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
-import type { Exports } from '../exports/index.ts';
+import type { Exports } from '../export-jobs/index.ts';
 import type { SnapshotStore } from '../documents/snapshot-store.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';

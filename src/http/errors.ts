@@ -17,10 +17,8 @@ export class ApiError extends Error {
 }
 
 export const badRequest = (message: string, code = 'bad-request') => new ApiError(400, code, message);
-export const unauthorized = (message = 'A valid bearer token is required', code = 'unauthorized') =>
-  new ApiError(401, code, message);
-export const forbidden = (message = 'You do not have access to this resource', code = 'forbidden') =>
-  new ApiError(403, code, message);
+export const unauthorized = (message = 'A valid bearer token is required', code = 'unauthorized') => new ApiError(401, code, message);
+export const forbidden = (message = 'You do not have access to this resource', code = 'forbidden') => new ApiError(403, code, message);
 export const notFound = (message = 'Not found', code = 'not-found') => new ApiError(404, code, message);
 
 /** The body of every error answer. */

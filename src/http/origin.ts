@@ -31,6 +31,9 @@ export function clientAddress(request: IncomingMessage): string {
 export function resolveClientAddress(peer: string | undefined, forwarded: string | string[] | undefined): string {
   const address = peer ?? 'unknown';
   if (!forwarded || !PROXY_PEER.test(address)) return address;
-  const hops = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded).split(',').map((hop) => hop.trim()).filter(Boolean);
+  const hops = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded)
+    .split(',')
+    .map((hop) => hop.trim())
+    .filter(Boolean);
   return hops.at(-1) ?? address;
 }

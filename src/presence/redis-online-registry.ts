@@ -100,7 +100,10 @@ export class RedisOnlineRegistry implements OnlineRegistry {
       const live = new Set(instances.filter((instance, i) => instance === this.options.instanceId || alive[i] !== null));
       const stale = entries.filter(({ entry }) => !live.has(entry.instance)).map(({ field }) => field);
       if (stale.length) await redis.hdel(key, ...stale);
-      return distinctUsers([...(await this.local.list(roomId)), ...entries.filter(({ entry }) => live.has(entry.instance)).map(({ entry }) => entry)]);
+      return distinctUsers([
+        ...(await this.local.list(roomId)),
+        ...entries.filter(({ entry }) => live.has(entry.instance)).map(({ entry }) => entry),
+      ]);
     } catch (error) {
       log.warn({ err: error, roomId }, 'redis presence unavailable; listing this instance only');
       return this.local.list(roomId);
@@ -158,7 +161,9 @@ export class RedisOnlineRegistry implements OnlineRegistry {
   private decode(value: string): Entry | undefined {
     try {
       const entry = JSON.parse(value) as Partial<Entry>;
-      return typeof entry.id === 'string' && typeof entry.name === 'string' && typeof entry.instance === 'string' ? (entry as Entry) : undefined;
+      return typeof entry.id === 'string' && typeof entry.name === 'string' && typeof entry.instance === 'string'
+        ? (entry as Entry)
+        : undefined;
     } catch {
       return undefined;
     }

@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/rows.ts';
-import { roomMembers, roomParticipants, rooms, type Role, type RoomRow } from '../db/schema.ts';
+import { roomMembers, rooms, type Role, type RoomRow } from '../db/schema.ts';
 import { newRoomId } from './ids.ts';
 
 /** A room as the API shows it: never the password or its hash. */

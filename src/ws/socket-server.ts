@@ -66,9 +66,7 @@ export class SocketServer {
     if (this.options.cork !== false) corkPerTurn(ws, this.corked);
     const close = ws.close.bind(ws);
     ws.close = (code?: number, reason?: string | Buffer) =>
-      code === WS_MESSAGE_TOO_BIG
-        ? close(CloseCodes.messageTooLarge.code, CloseCodes.messageTooLarge.reason)
-        : close(code, reason);
+      code === WS_MESSAGE_TOO_BIG ? close(CloseCodes.messageTooLarge.code, CloseCodes.messageTooLarge.reason) : close(code, reason);
 
     const url = `http://${request.headers.host ?? 'localhost'}${request.url ?? '/'}`;
     const headers = new Headers();

@@ -26,7 +26,9 @@ describe('Dockerfile', () => {
   it('installs everything the server imports (the image has no devDependencies)', () => {
     const dependencies = new Set(Object.keys(JSON.parse(read('package.json')).dependencies));
     const sources = ['src', 'extensions'].flatMap((dir) =>
-      (readdirSync(new URL(`${dir}/`, root), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => read(`${dir}/${f}`)),
+      (readdirSync(new URL(`${dir}/`, root), { recursive: true }) as string[])
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => read(`${dir}/${f}`)),
     );
     const packages = new Set(
       sources.flatMap((source) => [...source.matchAll(/^\s*(?:import|export)\s[^'"]*?from '([^'.][^']*)'/gm)].map((match) => match[1]!)),
@@ -113,7 +115,9 @@ describe('deploy/k8s', () => {
   it('the Secret is a template and kustomization lists every other file', () => {
     expect(Object.values(byKind('Secret').stringData).every((value) => String(value).includes('<'))).toBe(true);
     const kustomization = yaml('deploy/k8s/kustomization.yaml');
-    const files = readdirSync(new URL('deploy/k8s/', root)).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml' && !f.includes('example'));
+    const files = readdirSync(new URL('deploy/k8s/', root)).filter(
+      (f) => f.endsWith('.yaml') && f !== 'kustomization.yaml' && !f.includes('example'),
+    );
     expect([...kustomization.resources].sort()).toEqual(files.sort());
   });
 });

@@ -7,7 +7,14 @@ import { acknowledged, syncedProvider } from '../helpers/provider.ts';
 import { useTestServer } from '../helpers/server.ts';
 
 // Long debounce: only the log-size trigger can cause the snapshots here.
-const server = useTestServer({ env: { SNAPSHOT_DEBOUNCE_MS: '60000', SNAPSHOT_MAX_DEBOUNCE_MS: '120000', WS_MAX_MESSAGES_PER_SECOND: '10000', WS_BURST_MESSAGES: '10000' } });
+const server = useTestServer({
+  env: {
+    SNAPSHOT_DEBOUNCE_MS: '60000',
+    SNAPSHOT_MAX_DEBOUNCE_MS: '120000',
+    WS_MAX_MESSAGES_PER_SECOND: '10000',
+    WS_BURST_MESSAGES: '10000',
+  },
+});
 
 async function logBytes(roomId: string): Promise<number> {
   const [row] = await queryRows<{ bytes: string | null }>(

@@ -38,10 +38,7 @@ export async function guest(baseUrl: string, name = 'Tester'): Promise<{ token: 
 }
 
 /** A room owned by a new guest. */
-export async function roomWithOwner(
-  baseUrl: string,
-  room: { name?: string; visibility?: 'public' | 'private'; password?: string } = {},
-) {
+export async function roomWithOwner(baseUrl: string, room: { name?: string; visibility?: 'public' | 'private'; password?: string } = {}) {
   const owner = await guest(baseUrl, 'Owner');
   const answer = await call(baseUrl, 'POST', '/api/rooms', {
     token: owner.token,

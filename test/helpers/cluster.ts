@@ -19,10 +19,7 @@ export interface TestCluster {
  * server, private prefix), as `REDIS_URL` deployments run. Closed and dropped
  * when the test ends.
  */
-export async function startCluster(
-  count = 2,
-  options: { redisUrl?: string; env?: Record<string, string> } = {},
-): Promise<TestCluster> {
+export async function startCluster(count = 2, options: { redisUrl?: string; env?: Record<string, string> } = {}): Promise<TestCluster> {
   const storage = await createTestStorage('postgres');
   const prefix = testPrefix();
   const servers: TestServer[] = [];

@@ -39,7 +39,10 @@ export function renderNginxConfig(upstreams: string[], ports: { http: number; ht
     .replace('access_log /dev/stdout;', 'access_log off;')
     .replace(
       /^http \{$/m,
-      ['http {', ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => `  ${kind}_temp_path ${path.join(dir, kind)};`)].join('\n'),
+      [
+        'http {',
+        ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => `  ${kind}_temp_path ${path.join(dir, kind)};`),
+      ].join('\n'),
     );
   return config;
 }
@@ -52,8 +55,25 @@ export async function startNginx(upstreams: string[]): Promise<Nginx> {
     mkdirSync(path.join(dir, kind));
     chmodSync(path.join(dir, kind), 0o777);
   }
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-keyout', path.join(dir, 'tls.key'), '-out', path.join(dir, 'tls.crt')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-keyout',
+      path.join(dir, 'tls.key'),
+      '-out',
+      path.join(dir, 'tls.crt'),
+    ],
+    { stdio: 'ignore' },
+  );
   const ports = { http: await freePort(), https: await freePort() };
   const configPath = path.join(dir, 'nginx.conf');
   const config = renderNginxConfig(upstreams, ports, dir);

@@ -17,7 +17,13 @@ export interface TestProvider {
 export function openProvider(wsUrl: string, roomId: string, token: string | (() => Promise<string>), path = ''): TestProvider {
   const doc = new Y.Doc();
   const failures: string[] = [];
-  const websocketProvider = new HocuspocusProviderWebsocket({ url: `${wsUrl}${path}`, maxAttempts: 0, delay: 50, minDelay: 50, maxDelay: 500 });
+  const websocketProvider = new HocuspocusProviderWebsocket({
+    url: `${wsUrl}${path}`,
+    maxAttempts: 0,
+    delay: 50,
+    minDelay: 50,
+    maxDelay: 500,
+  });
   const provider = new HocuspocusProvider({
     websocketProvider,
     name: roomId,

@@ -44,7 +44,18 @@ describe('health, metrics and the API description', () => {
     const answer = await call(server.url, 'GET', '/api/openapi.json');
     expect(answer.status).toBe(200);
     expect(answer.body.openapi).toMatch(/^3\./);
-    for (const path of ['/api/auth/guest', '/api/rooms', '/api/rooms/{roomId}', '/api/rooms/{roomId}/invite', '/api/rooms/{roomId}/join', '/api/rooms/{roomId}/snapshots', '/api/rooms/{roomId}/snapshots/{version}/restore', '/healthz', '/readyz', '/metrics']) {
+    for (const path of [
+      '/api/auth/guest',
+      '/api/rooms',
+      '/api/rooms/{roomId}',
+      '/api/rooms/{roomId}/invite',
+      '/api/rooms/{roomId}/join',
+      '/api/rooms/{roomId}/snapshots',
+      '/api/rooms/{roomId}/snapshots/{version}/restore',
+      '/healthz',
+      '/readyz',
+      '/metrics',
+    ]) {
       expect(answer.body.paths).toHaveProperty([path]);
     }
     expect(answer.body.paths['/api/auth/guest'].post.requestBody.content['application/json'].schema.properties).toHaveProperty('name');
@@ -85,7 +96,10 @@ describe('request size limits', () => {
 
 describe('CORS_ORIGINS', () => {
   it('allows a listed origin', async () => {
-    const answer = await call(server.url, 'POST', '/api/auth/guest', { body: { name: 'A' }, headers: { origin: 'https://app.example.com' } });
+    const answer = await call(server.url, 'POST', '/api/auth/guest', {
+      body: { name: 'A' },
+      headers: { origin: 'https://app.example.com' },
+    });
     expect(answer.status).toBe(201);
     expect(answer.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
   });

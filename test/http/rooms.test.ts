@@ -51,7 +51,10 @@ describe('POST /api/auth/guest', () => {
 describe('POST /api/rooms', () => {
   it('creates a room and never shows the password or its hash', async () => {
     const owner = await guest(server.url);
-    const answer = await call(server.url, 'POST', '/api/rooms', { token: owner.token, body: { name: 'Plan', visibility: 'private', password: 'pw-123' } });
+    const answer = await call(server.url, 'POST', '/api/rooms', {
+      token: owner.token,
+      body: { name: 'Plan', visibility: 'private', password: 'pw-123' },
+    });
     expect(answer.status).toBe(201);
     expect(Object.keys(answer.body).sort()).toEqual(ROOM_KEYS);
     expect(answer.body).toMatchObject({ name: 'Plan', visibility: 'private', hasPassword: true, ownerId: owner.user.id });
@@ -72,7 +75,11 @@ describe('POST /api/rooms', () => {
 
   it('answers 400 for a bad visibility, unknown fields and a bad name', async () => {
     const owner = await guest(server.url);
-    for (const body of [{ name: 'x', visibility: 'secret' }, { name: 'x', visibility: 'public', color: 'red' }, { name: '', visibility: 'public' }]) {
+    for (const body of [
+      { name: 'x', visibility: 'secret' },
+      { name: 'x', visibility: 'public', color: 'red' },
+      { name: '', visibility: 'public' },
+    ]) {
       expect((await call(server.url, 'POST', '/api/rooms', { token: owner.token, body })).status).toBe(400);
     }
   });
@@ -149,7 +156,9 @@ describe('PATCH /api/rooms/:roomId', () => {
     const { owner, room } = await roomWithOwner(server.url);
     const other = await guest(server.url);
     expect((await call(server.url, 'PATCH', `/api/rooms/${room.id}`, { token: other.token, body: { name: 'Mine' } })).status).toBe(403);
-    expect((await call(server.url, 'PATCH', `/api/rooms/${room.id}`, { token: owner.token, body: { visibility: 'hidden' } })).status).toBe(400);
+    expect((await call(server.url, 'PATCH', `/api/rooms/${room.id}`, { token: owner.token, body: { visibility: 'hidden' } })).status).toBe(
+      400,
+    );
     expect((await call(server.url, 'PATCH', `/api/rooms/${room.id}`, { token: owner.token, body: { owner: 'me' } })).status).toBe(400);
     expect((await call(server.url, 'PATCH', '/api/rooms/unknownroom', { token: owner.token, body: { name: 'x' } })).status).toBe(404);
   });
@@ -178,7 +187,10 @@ describe('DELETE /api/rooms/:roomId', () => {
 describe('POST /api/rooms/:roomId/invite', () => {
   it('gives the owner a signed invite link under PUBLIC_URL', async () => {
     const { owner, room } = await roomWithOwner(server.url);
-    const answer = await call(server.url, 'POST', `/api/rooms/${room.id}/invite`, { token: owner.token, body: { role: 'viewer', expiresInSeconds: 3600 } });
+    const answer = await call(server.url, 'POST', `/api/rooms/${room.id}/invite`, {
+      token: owner.token,
+      body: { role: 'viewer', expiresInSeconds: 3600 },
+    });
     expect(answer.status).toBe(201);
     expect(answer.body).toEqual({ token: expect.any(String), url: expect.any(String), role: 'viewer', expiresAt: expect.any(String) });
     expect(answer.body.url).toBe(`https://boards.example.com/r/${room.id}?invite=${answer.body.token}`);
@@ -192,8 +204,12 @@ describe('POST /api/rooms/:roomId/invite', () => {
     expect((await call(server.url, 'POST', `/api/rooms/${room.id}/invite`, { token: owner.token, body: {} })).body.role).toBe('editor');
     const other = await guest(server.url);
     expect((await call(server.url, 'POST', `/api/rooms/${room.id}/invite`, { token: other.token, body: {} })).status).toBe(403);
-    expect((await call(server.url, 'POST', `/api/rooms/${room.id}/invite`, { token: owner.token, body: { role: 'owner' } })).status).toBe(400);
-    expect((await call(server.url, 'POST', `/api/rooms/${room.id}/invite`, { token: owner.token, body: { expiresInSeconds: -5 } })).status).toBe(400);
+    expect((await call(server.url, 'POST', `/api/rooms/${room.id}/invite`, { token: owner.token, body: { role: 'owner' } })).status).toBe(
+      400,
+    );
+    expect(
+      (await call(server.url, 'POST', `/api/rooms/${room.id}/invite`, { token: owner.token, body: { expiresInSeconds: -5 } })).status,
+    ).toBe(400);
     expect((await call(server.url, 'POST', '/api/rooms/nosuchroom/invite', { token: owner.token, body: {} })).status).toBe(404);
     expect((await call(server.url, 'POST', `/api/rooms/${room.id}/invite`, { body: {} })).status).toBe(401);
   });

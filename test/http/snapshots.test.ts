@@ -6,7 +6,11 @@ import { useTestServer } from '../helpers/server.ts';
 const server = useTestServer({ env: { SNAPSHOT_KEEP_VERSIONS: '3' } });
 
 const versions = async (roomId: string, token: string) =>
-  (await call(server.url, 'GET', `/api/rooms/${roomId}/snapshots`, { token })).body as Array<{ version: number; createdAt: string; bytes: number }>;
+  (await call(server.url, 'GET', `/api/rooms/${roomId}/snapshots`, { token })).body as Array<{
+    version: number;
+    createdAt: string;
+    bytes: number;
+  }>;
 
 describe('snapshots', () => {
   it('lists versions newest first to members, and keeps only the last N', async () => {

@@ -40,11 +40,20 @@ describe('concurrent stores of one room from two instances', () => {
     const windows: StoreWindow[] = [];
     // Stores only when flushed below.
     const env = { REDIS_URL, REDIS_PREFIX: prefix, SNAPSHOT_DEBOUNCE_MS: '60000', SNAPSHOT_MAX_DEBOUNCE_MS: '60000' };
-    const a = await startTestServer({ storage, env: { ...env, INSTANCE_ID: 'a' }, overrides: { extensions: [new SlowStoreProbe('a', windows)] } });
-    const b = await startTestServer({ storage, env: { ...env, INSTANCE_ID: 'b' }, overrides: { extensions: [new SlowStoreProbe('b', windows)] } });
+    const a = await startTestServer({
+      storage,
+      env: { ...env, INSTANCE_ID: 'a' },
+      overrides: { extensions: [new SlowStoreProbe('a', windows)] },
+    });
+    const b = await startTestServer({
+      storage,
+      env: { ...env, INSTANCE_ID: 'b' },
+      overrides: { extensions: [new SlowStoreProbe('b', windows)] },
+    });
     try {
       const owner = await guest(a.url, 'Owner');
-      const roomId = (await call(a.url, 'POST', '/api/rooms', { token: owner.token, body: { name: 'Board', visibility: 'public' } })).body.id as string;
+      const roomId = (await call(a.url, 'POST', '/api/rooms', { token: owner.token, body: { name: 'Board', visibility: 'public' } })).body
+        .id as string;
       const onA = await syncedProvider(a.wsUrl, roomId, owner.token);
       const onB = await syncedProvider(b.wsUrl, roomId, owner.token);
       for (let round = 0; round < 3; round++) {
@@ -52,10 +61,13 @@ describe('concurrent stores of one room from two instances', () => {
           putRecord(onA.doc, roomId, `shape:a${round}-${i}`, {});
           putRecord(onB.doc, roomId, `shape:b${round}-${i}`, {});
         }
-        await vi.waitFor(() => {
-          expect(recordIds(onA.doc, roomId)).toHaveLength(20 * (round + 1));
-          expect(recordIds(onB.doc, roomId)).toEqual(recordIds(onA.doc, roomId));
-        }, { timeout: 5_000 });
+        await vi.waitFor(
+          () => {
+            expect(recordIds(onA.doc, roomId)).toHaveLength(20 * (round + 1));
+            expect(recordIds(onB.doc, roomId)).toEqual(recordIds(onA.doc, roomId));
+          },
+          { timeout: 5_000 },
+        );
         const before = windows.length;
         // Both instances have the room's changes pending (their own and the ones
         // relayed through Redis) and store at the same moment.

@@ -12,7 +12,9 @@ async function publicRoom(baseUrl: string) {
 
 describe('two instances, one Redis, one PostgreSQL', () => {
   it('providers on different instances converge both ways', async () => {
-    const { servers: [a, b] } = await startCluster(2);
+    const {
+      servers: [a, b],
+    } = await startCluster(2);
     const { owner, roomId } = await publicRoom(a!.url);
     const onA = await syncedProvider(a!.wsUrl, roomId, owner.token);
     const other = await guest(b!.url, 'Other');
@@ -28,15 +30,20 @@ describe('two instances, one Redis, one PostgreSQL', () => {
       putRecord(onA.doc, roomId, `shape:a${i}`, { i });
       putRecord(onB.doc, roomId, `shape:b${i}`, { i });
     }
-    await vi.waitFor(() => {
-      expect(recordIds(onA.doc, roomId)).toHaveLength(42);
-      expect(recordIds(onB.doc, roomId)).toEqual(recordIds(onA.doc, roomId));
-    }, { timeout: 5_000 });
+    await vi.waitFor(
+      () => {
+        expect(recordIds(onA.doc, roomId)).toHaveLength(42);
+        expect(recordIds(onB.doc, roomId)).toEqual(recordIds(onA.doc, roomId));
+      },
+      { timeout: 5_000 },
+    );
   });
 
   it('a late joiner on the other instance gets the unsaved state of the first', async () => {
     // A long debounce: the state can only come from the other instance, not the database.
-    const { servers: [a, b] } = await startCluster(2, { env: { SNAPSHOT_DEBOUNCE_MS: '60000', SNAPSHOT_MAX_DEBOUNCE_MS: '60000' } });
+    const {
+      servers: [a, b],
+    } = await startCluster(2, { env: { SNAPSHOT_DEBOUNCE_MS: '60000', SNAPSHOT_MAX_DEBOUNCE_MS: '60000' } });
     const { owner, roomId } = await publicRoom(a!.url);
     const onA = await syncedProvider(a!.wsUrl, roomId, owner.token);
     putRecord(onA.doc, roomId, 'shape:unsaved', {});
@@ -46,7 +53,9 @@ describe('two instances, one Redis, one PostgreSQL', () => {
   });
 
   it('awareness (cursors, names) crosses instances', async () => {
-    const { servers: [a, b] } = await startCluster(2);
+    const {
+      servers: [a, b],
+    } = await startCluster(2);
     const { roomId } = await publicRoom(a!.url);
     // Names come from the tokens: the server stamps presence with the proven identity.
     const ada = await guest(a!.url, 'Ada');
@@ -58,50 +67,73 @@ describe('two instances, one Redis, one PostgreSQL', () => {
     onB.provider.setAwarenessField('user', { id: 'u-b', name: 'Bea', color: '#00f' });
 
     const names = (states: Map<number, Record<string, any>>) =>
-      [...states.values()].map((state) => state.user?.name).filter(Boolean).sort();
-    await vi.waitFor(() => {
-      expect(names(onB.provider.awareness!.getStates())).toEqual(['Ada', 'Bea']);
-      expect(names(onA.provider.awareness!.getStates())).toEqual(['Ada', 'Bea']);
-    }, { timeout: 5_000 });
+      [...states.values()]
+        .map((state) => state.user?.name)
+        .filter(Boolean)
+        .sort();
+    await vi.waitFor(
+      () => {
+        expect(names(onB.provider.awareness!.getStates())).toEqual(['Ada', 'Bea']);
+        expect(names(onA.provider.awareness!.getStates())).toEqual(['Ada', 'Bea']);
+      },
+      { timeout: 5_000 },
+    );
     const adaState = [...onB.provider.awareness!.getStates().values()].find((state) => state.user?.name === 'Ada');
     expect(adaState?.presence).toEqual({ cursor: { x: 10, y: 20 } });
 
     onA.provider.setAwarenessField('presence', { cursor: { x: 30, y: 40 } });
-    await vi.waitFor(() => {
-      const moved = [...onB.provider.awareness!.getStates().values()].find((state) => state.user?.name === 'Ada');
-      expect(moved?.presence).toEqual({ cursor: { x: 30, y: 40 } });
-    }, { timeout: 5_000 });
+    await vi.waitFor(
+      () => {
+        const moved = [...onB.provider.awareness!.getStates().values()].find((state) => state.user?.name === 'Ada');
+        expect(moved?.presence).toEqual({ cursor: { x: 30, y: 40 } });
+      },
+      { timeout: 5_000 },
+    );
   });
 
   it('GET /api/rooms/:id on any instance lists everyone online, and a clean disconnect leaves at once', async () => {
-    const { servers: [a, b] } = await startCluster(2);
+    const {
+      servers: [a, b],
+    } = await startCluster(2);
     const { owner, roomId } = await publicRoom(a!.url);
     const bea = await guest(b!.url, 'Bea');
     const onA = await syncedProvider(a!.wsUrl, roomId, owner.token);
     const onB = await syncedProvider(b!.wsUrl, roomId, bea.token);
 
-    const online = async (url: string) => ((await call(url, 'GET', `/api/rooms/${roomId}`)).body.online as Array<{ name: string }>).map((u) => u.name).sort();
-    await vi.waitFor(async () => {
-      expect(await online(a!.url)).toEqual(['Bea', 'Owner']);
-      expect(await online(b!.url)).toEqual(['Bea', 'Owner']);
-    }, { timeout: 5_000 });
+    const online = async (url: string) =>
+      ((await call(url, 'GET', `/api/rooms/${roomId}`)).body.online as Array<{ name: string }>).map((u) => u.name).sort();
+    await vi.waitFor(
+      async () => {
+        expect(await online(a!.url)).toEqual(['Bea', 'Owner']);
+        expect(await online(b!.url)).toEqual(['Bea', 'Owner']);
+      },
+      { timeout: 5_000 },
+    );
 
     onB.destroy();
-    await vi.waitFor(async () => {
-      expect(await online(a!.url)).toEqual(['Owner']);
-    }, { timeout: 2_000 });
+    await vi.waitFor(
+      async () => {
+        expect(await online(a!.url)).toEqual(['Owner']);
+      },
+      { timeout: 2_000 },
+    );
     onA.destroy();
     await vi.waitFor(async () => expect(await online(b!.url)).toEqual([]), { timeout: 2_000 });
   });
 
   it('/readyz checks Redis too', async () => {
-    const { servers: [a] } = await startCluster(1);
+    const {
+      servers: [a],
+    } = await startCluster(1);
     // Not ready until its Redis connection is up, which may take a moment after listen().
-    await vi.waitFor(async () => {
-      const answer = await call(a!.url, 'GET', '/readyz');
-      expect(answer.body.checks).toEqual({ database: 'ok', redis: 'ok' });
-      expect(answer.status).toBe(200);
-    }, { timeout: 10_000, interval: 50 });
+    await vi.waitFor(
+      async () => {
+        const answer = await call(a!.url, 'GET', '/readyz');
+        expect(answer.body.checks).toEqual({ database: 'ok', redis: 'ok' });
+        expect(answer.status).toBe(200);
+      },
+      { timeout: 10_000, interval: 50 },
+    );
     // Its Redis round trips feed the latency metric the alert rules watch.
     const metrics = await (await fetch(`${a!.url}/metrics`)).text();
     expect(metrics).toMatch(/scrible_redis_command_duration_seconds_count [1-9]/);

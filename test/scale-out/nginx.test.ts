@@ -26,7 +26,10 @@ describe('two instances behind nginx (deploy/nginx.conf)', () => {
 
     const rooms: string[] = [];
     for (let i = 0; i < 12; i++) {
-      const answer = await call(nginx.url, 'POST', '/api/rooms', { token: owner.token, body: { name: `Board ${i}`, visibility: 'public' } });
+      const answer = await call(nginx.url, 'POST', '/api/rooms', {
+        token: owner.token,
+        body: { name: `Board ${i}`, visibility: 'public' },
+      });
       expect(answer.status).toBe(201);
       rooms.push(answer.body.id);
     }
@@ -36,10 +39,13 @@ describe('two instances behind nginx (deploy/nginx.conf)', () => {
       const second = await syncedProvider(nginx.wsUrl, roomId, owner.token, `/collab/${roomId}`);
       putRecord(first.doc, roomId, 'shape:one', {});
       putRecord(second.doc, roomId, 'shape:two', {});
-      await vi.waitFor(() => {
-        expect(recordIds(first.doc, roomId)).toEqual(['shape:one', 'shape:two']);
-        expect(recordIds(second.doc, roomId)).toEqual(['shape:one', 'shape:two']);
-      }, { timeout: 5_000 });
+      await vi.waitFor(
+        () => {
+          expect(recordIds(first.doc, roomId)).toEqual(['shape:one', 'shape:two']);
+          expect(recordIds(second.doc, roomId)).toEqual(['shape:one', 'shape:two']);
+        },
+        { timeout: 5_000 },
+      );
       const loadedOn = servers.flatMap((server, index) => (server.hocuspocus.documents.get(roomId)?.getConnectionsCount() ? [index] : []));
       expect(loadedOn).toHaveLength(1);
       expect(servers[loadedOn[0]!]!.hocuspocus.documents.get(roomId)!.getConnectionsCount()).toBe(2);

@@ -33,7 +33,8 @@ describe('an instance killed with SIGKILL', () => {
       ];
       const nginx = await startNginx(instances.map((instance) => new URL(instance.url).host));
       const owner = await guest(nginx.url, 'Owner');
-      const roomId = (await call(nginx.url, 'POST', '/api/rooms', { token: owner.token, body: { name: 'Board', visibility: 'public' } })).body.id as string;
+      const roomId = (await call(nginx.url, 'POST', '/api/rooms', { token: owner.token, body: { name: 'Board', visibility: 'public' } }))
+        .body.id as string;
 
       // The writer goes through nginx; whichever instance the room hashes to is the victim.
       const writer = await syncedProvider(nginx.wsUrl, roomId, owner.token, `/collab/${roomId}`);
@@ -66,7 +67,9 @@ describe('an instance killed with SIGKILL', () => {
       // The survivor's client has every acknowledged change.
       await vi.waitFor(() => expect(recordIds(watcher.doc, roomId)).toEqual(written), { timeout: 10_000 });
       // The writer reconnects through nginx (now to the survivor) and carries on.
-      await vi.waitFor(() => expect(writer.provider.isSynced && writer.provider.configuration.websocketProvider.status).toBe('connected'), { timeout: 10_000 });
+      await vi.waitFor(() => expect(writer.provider.isSynced && writer.provider.configuration.websocketProvider.status).toBe('connected'), {
+        timeout: 10_000,
+      });
       putRecord(writer.doc, roomId, 'shape:after', {});
       written.push('shape:after');
       await acknowledged(writer);
@@ -105,10 +108,16 @@ describe('an instance killed with SIGKILL', () => {
         SNAPSHOT_MAX_DEBOUNCE_MS: '1000',
       };
       // The victim would store only after a minute; it never gets there.
-      const victim = await startServerProcess({ ...base, INSTANCE_ID: 'victim', SNAPSHOT_DEBOUNCE_MS: '60000', SNAPSHOT_MAX_DEBOUNCE_MS: '60000' });
+      const victim = await startServerProcess({
+        ...base,
+        INSTANCE_ID: 'victim',
+        SNAPSHOT_DEBOUNCE_MS: '60000',
+        SNAPSHOT_MAX_DEBOUNCE_MS: '60000',
+      });
       const survivor = await startServerProcess({ ...base, INSTANCE_ID: 'survivor' });
       const owner = await guest(victim.url, 'Owner');
-      const roomId = (await call(victim.url, 'POST', '/api/rooms', { token: owner.token, body: { name: 'Board', visibility: 'public' } })).body.id as string;
+      const roomId = (await call(victim.url, 'POST', '/api/rooms', { token: owner.token, body: { name: 'Board', visibility: 'public' } }))
+        .body.id as string;
       const writer = await syncedProvider(victim.wsUrl, roomId, owner.token);
       const watcher = await syncedProvider(survivor.wsUrl, roomId, owner.token);
       const written = Array.from({ length: 20 }, (_, i) => `shape:${String(i).padStart(2, '0')}`);

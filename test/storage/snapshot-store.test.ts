@@ -50,9 +50,7 @@ describe.each<StorageKind>(['postgres', 'pglite'])('snapshot store on %s', (kind
     const second = kind === 'postgres' ? createDatabase(storage) : undefined;
     const other = second ? new SnapshotStore(second.db) : snapshots;
     try {
-      const written = await Promise.all(
-        Array.from({ length: 30 }, (_, i) => (i % 2 ? snapshots : other).append(room.id, bytes, bytes)),
-      );
+      const written = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? snapshots : other).append(room.id, bytes, bytes)));
       expect([...written].sort((a, b) => a! - b!)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     } finally {
       await second?.close();

@@ -40,7 +40,11 @@ describe('the WebSocket refuses', () => {
   it('no token', () => expectRefused(privateRoom.id, '', 'invalid-token'));
 
   it('a token signed with another secret', () =>
-    expectRefused(privateRoom.id, jwt.sign({ sub: owner.user.id, name: 'x', exp: inOneHour() }, 'another-secret-entirely'), 'invalid-token'));
+    expectRefused(
+      privateRoom.id,
+      jwt.sign({ sub: owner.user.id, name: 'x', exp: inOneHour() }, 'another-secret-entirely'),
+      'invalid-token',
+    ));
 
   it('alg: none', () => {
     const token = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ sub: owner.user.id, name: 'x', exp: inOneHour() })}.`;
@@ -48,13 +52,20 @@ describe('the WebSocket refuses', () => {
   });
 
   it('another algorithm with the right secret (HS512)', () =>
-    expectRefused(privateRoom.id, jwt.sign({ sub: owner.user.id, name: 'x', exp: inOneHour() }, TEST_SECRET, { algorithm: 'HS512' }), 'invalid-token'));
+    expectRefused(
+      privateRoom.id,
+      jwt.sign({ sub: owner.user.id, name: 'x', exp: inOneHour() }, TEST_SECRET, { algorithm: 'HS512' }),
+      'invalid-token',
+    ));
 
-  it('a token without exp', () =>
-    expectRefused(privateRoom.id, jwt.sign({ sub: owner.user.id, name: 'x' }, TEST_SECRET), 'invalid-token'));
+  it('a token without exp', () => expectRefused(privateRoom.id, jwt.sign({ sub: owner.user.id, name: 'x' }, TEST_SECRET), 'invalid-token'));
 
   it('an expired token', () =>
-    expectRefused(privateRoom.id, jwt.sign({ sub: owner.user.id, name: 'x', exp: Math.floor(Date.now() / 1000) - 10 }, TEST_SECRET), 'token-expired'));
+    expectRefused(
+      privateRoom.id,
+      jwt.sign({ sub: owner.user.id, name: 'x', exp: Math.floor(Date.now() / 1000) - 10 }, TEST_SECRET),
+      'token-expired',
+    ));
 
   it('garbage', () => expectRefused(privateRoom.id, 'not.a.jwt', 'invalid-token'));
 

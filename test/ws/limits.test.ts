@@ -6,8 +6,14 @@ import { putRecord, recordIds, syncedProvider } from '../helpers/provider.ts';
 import { useTestServer } from '../helpers/server.ts';
 
 const server = useTestServer({
-    env: { WS_MAX_MESSAGE_BYTES: '65536', WS_MAX_MESSAGES_PER_SECOND: '50', WS_BURST_MESSAGES: '100', MAX_DOCUMENT_BYTES: '200000', CORS_ORIGINS: 'https://app.example.com' },
-  });
+  env: {
+    WS_MAX_MESSAGE_BYTES: '65536',
+    WS_MAX_MESSAGES_PER_SECOND: '50',
+    WS_BURST_MESSAGES: '100',
+    MAX_DOCUMENT_BYTES: '200000',
+    CORS_ORIGINS: 'https://app.example.com',
+  },
+});
 
 /** A raw socket, for sending what no provider would. */
 function rawSocket(headers: Record<string, string> = {}): Promise<WebSocket> {
@@ -19,7 +25,9 @@ function rawSocket(headers: Record<string, string> = {}): Promise<WebSocket> {
 }
 
 const closed = (ws: WebSocket) =>
-  new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
 
 async function rejectedCount(reason: string): Promise<number> {
   const text = await (await fetch(`${server.url}/metrics`)).text();

@@ -17,9 +17,9 @@ const sink = new Writable({
 });
 
 const server = useTestServer({
-    env: { WS_MAX_MESSAGE_BYTES: '4096', CORS_ORIGINS: 'https://app.example.com' },
-    overrides: { log: pino({ level: 'info' }, sink) },
-  });
+  env: { WS_MAX_MESSAGE_BYTES: '4096', CORS_ORIGINS: 'https://app.example.com' },
+  overrides: { log: pino({ level: 'info' }, sink) },
+});
 
 const securityEvents = (type: string) => lines.filter((line) => line.event === 'security' && line.type === type);
 
@@ -32,7 +32,8 @@ describe('security events', () => {
     const refused = openProvider(server.wsUrl, room.id, stranger.token);
     await vi.waitFor(() => expect(refused.failures).toEqual(['permission-denied']));
     // wrong password, then the rate limit on password attempts
-    for (let i = 0; i < 11; i++) await call(server.url, 'POST', `/api/rooms/${room.id}/join`, { token: stranger.token, body: { password: 'wrong' } });
+    for (let i = 0; i < 11; i++)
+      await call(server.url, 'POST', `/api/rooms/${room.id}/join`, { token: stranger.token, body: { password: 'wrong' } });
     // oversized message
     const big = new WebSocket(server.wsUrl);
     await new Promise((resolve) => big.once('open', resolve));
@@ -43,7 +44,12 @@ describe('security events', () => {
     await new Promise((resolve) => foreign.once('error', resolve));
 
     await vi.waitFor(() => {
-      expect(securityEvents('auth-failed')[0]).toMatchObject({ roomId: room.id, userId: stranger.user.id, ip: expect.stringMatching(/127\.0\.0\.1/), reason: 'permission-denied' });
+      expect(securityEvents('auth-failed')[0]).toMatchObject({
+        roomId: room.id,
+        userId: stranger.user.id,
+        ip: expect.stringMatching(/127\.0\.0\.1/),
+        reason: 'permission-denied',
+      });
       expect(securityEvents('wrong-password')[0]).toMatchObject({ roomId: room.id, userId: stranger.user.id, ip: expect.any(String) });
       expect(securityEvents('rate-limited')[0]).toMatchObject({ roomId: room.id, userId: stranger.user.id, ip: expect.any(String) });
       expect(securityEvents('message-too-large')[0]).toMatchObject({ ip: expect.any(String) });

@@ -33,7 +33,10 @@ describe.each<StorageKind>(['postgres', 'pglite'])('sync on %s', (kind) => {
     const { owner, room } = await roomWithOwner(server.url, { visibility: 'private' });
     const invite = await call(server.url, 'POST', `/api/rooms/${room.id}/invite`, { token: owner.token, body: { role: 'viewer' } });
     const viewerUser = await guest(server.url, 'Vic');
-    const joined = await call(server.url, 'POST', `/api/rooms/${room.id}/join`, { token: viewerUser.token, body: { invite: invite.body.token } });
+    const joined = await call(server.url, 'POST', `/api/rooms/${room.id}/join`, {
+      token: viewerUser.token,
+      body: { invite: invite.body.token },
+    });
     expect(joined.body.role).toBe('viewer');
 
     const editor = await syncedProvider(server.wsUrl, room.id, owner.token);
@@ -65,7 +68,10 @@ describe.each<StorageKind>(['postgres', 'pglite'])('sync on %s', (kind) => {
     a.provider.setAwarenessField('presence', { cursor: { x: 10, y: 20 } });
     await vi.waitFor(() => {
       const states = [...b.provider.awareness!.getStates().values()];
-      expect(states).toContainEqual({ user: { id: owner.user.id, name: 'Owner', color: '#e03131' }, presence: { cursor: { x: 10, y: 20 } } });
+      expect(states).toContainEqual({
+        user: { id: owner.user.id, name: 'Owner', color: '#e03131' },
+        presence: { cursor: { x: 10, y: 20 } },
+      });
     });
   });
 

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { ExportRow } from '../../db/schema.ts';
-import { EXPORT_FORMATS, toExportView } from '../../exports/index.ts';
+import { EXPORT_FORMATS, toExportView } from '../../export-jobs/index.ts';
 import type { AppDeps, AppEnv } from '../app-env.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { bearerAuth } from '../middleware/bearer-auth.ts';
@@ -10,7 +10,11 @@ import { findRoom, requireMember } from './room-guards.ts';
 
 export const createExportBody = z.strictObject({
   format: z.enum(EXPORT_FORMATS),
-  pageId: z.string().regex(/^page:/, 'must be a page id (page:…)').max(200).optional(),
+  pageId: z
+    .string()
+    .regex(/^page:/, 'must be a page id (page:…)')
+    .max(200)
+    .optional(),
   background: z.boolean().optional(),
   scale: z.number().min(1).max(4).optional(),
 });

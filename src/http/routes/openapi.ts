@@ -33,7 +33,7 @@ const exportJob = {
     roomId: { type: 'string' },
     format: { enum: ['json', 'svg', 'png', 'pdf'] },
     status: { enum: ['pending', 'processing', 'completed', 'failed'] },
-    fileUrl: { type: ['string', 'null'], description: '`${PUBLIC_URL}/api/exports/{id}/file` once completed' },
+    fileUrl: { type: ['string', 'null'], description: '`$' + '{PUBLIC_URL}/api/exports/{id}/file` once completed' },
     error: { type: ['string', 'null'], description: 'why it failed' },
     createdAt: { type: 'string', format: 'date-time' },
     completedAt: { type: ['string', 'null'], format: 'date-time' },
@@ -46,25 +46,92 @@ const error = {
 
 /** Every REST operation; request bodies come from the same zod schemas the routes validate with. */
 const OPERATIONS: Record<string, Record<string, Operation>> = {
-  '/api/auth/guest': { post: { summary: 'Create a guest user and its token', body: guestBody, responses: { 201: '{ token, user }', 400: 'invalid name', 429: 'too many' } } },
+  '/api/auth/guest': {
+    post: {
+      summary: 'Create a guest user and its token',
+      body: guestBody,
+      responses: { 201: '{ token, user }', 400: 'invalid name', 429: 'too many' },
+    },
+  },
   '/api/rooms': {
     post: { summary: 'Create a room', auth: true, body: createRoomBody, responses: { 201: 'room', 400: 'invalid', 401: 'no token' } },
     get: { summary: 'Rooms the caller owns or joined, newest activity first', auth: true, responses: { 200: '[room]', 401: 'no token' } },
   },
   '/api/rooms/{roomId}': {
-    get: { summary: 'A room with who is online', responses: { 200: 'room with online', 401: 'private room, no token', 403: 'not a member', 404: 'unknown' } },
-    patch: { summary: 'Change a room (owner)', auth: true, body: updateRoomBody, responses: { 200: 'room', 400: 'invalid', 403: 'not owner', 404: 'unknown' } },
-    delete: { summary: 'Delete a room, its snapshots, and disconnect its clients (owner)', auth: true, responses: { 204: 'deleted', 403: 'not owner', 404: 'unknown' } },
+    get: {
+      summary: 'A room with who is online',
+      responses: { 200: 'room with online', 401: 'private room, no token', 403: 'not a member', 404: 'unknown' },
+    },
+    patch: {
+      summary: 'Change a room (owner)',
+      auth: true,
+      body: updateRoomBody,
+      responses: { 200: 'room', 400: 'invalid', 403: 'not owner', 404: 'unknown' },
+    },
+    delete: {
+      summary: 'Delete a room, its snapshots, and disconnect its clients (owner)',
+      auth: true,
+      responses: { 204: 'deleted', 403: 'not owner', 404: 'unknown' },
+    },
   },
-  '/api/rooms/{roomId}/invite': { post: { summary: 'Create an invite link (owner)', auth: true, body: inviteBody, responses: { 201: '{ token, url, role, expiresAt }', 403: 'not owner', 404: 'unknown' } } },
-  '/api/rooms/{roomId}/join': { post: { summary: 'Get a room token for the WebSocket', auth: true, body: joinBody, responses: { 200: '{ token, role }', 403: 'wrong password or no access', 404: 'unknown', 429: 'too many attempts' } } },
-  '/api/rooms/{roomId}/snapshots': { get: { summary: 'Stored versions (members)', auth: true, responses: { 200: '[{ version, createdAt, bytes }]', 403: 'not a member', 404: 'unknown' } } },
-  '/api/rooms/{roomId}/snapshots/{version}/restore': { post: { summary: 'Restore a version for everyone, as a new version (owner)', auth: true, responses: { 200: '{ restoredFrom, version }', 403: 'not owner', 404: 'unknown room or version' } } },
+  '/api/rooms/{roomId}/invite': {
+    post: {
+      summary: 'Create an invite link (owner)',
+      auth: true,
+      body: inviteBody,
+      responses: { 201: '{ token, url, role, expiresAt }', 403: 'not owner', 404: 'unknown' },
+    },
+  },
+  '/api/rooms/{roomId}/join': {
+    post: {
+      summary: 'Get a room token for the WebSocket',
+      auth: true,
+      body: joinBody,
+      responses: { 200: '{ token, role }', 403: 'wrong password or no access', 404: 'unknown', 429: 'too many attempts' },
+    },
+  },
+  '/api/rooms/{roomId}/snapshots': {
+    get: {
+      summary: 'Stored versions (members)',
+      auth: true,
+      responses: { 200: '[{ version, createdAt, bytes }]', 403: 'not a member', 404: 'unknown' },
+    },
+  },
+  '/api/rooms/{roomId}/snapshots/{version}/restore': {
+    post: {
+      summary: 'Restore a version for everyone, as a new version (owner)',
+      auth: true,
+      responses: { 200: '{ restoredFrom, version }', 403: 'not owner', 404: 'unknown room or version' },
+    },
+  },
   '/api/exports/{roomId}': {
-    post: { summary: 'Export a room (members): json is a .tldr file; svg, png, pdf draw a page. Answers at once; follow the export with GET', auth: true, body: createExportBody, responses: { 202: 'export (pending)', 400: 'bad format or options', 401: 'no token', 403: 'not a member', 404: 'unknown room' } },
+    post: {
+      summary: 'Export a room (members): json is a .tldr file; svg, png, pdf draw a page. Answers at once; follow the export with GET',
+      auth: true,
+      body: createExportBody,
+      responses: { 202: 'export (pending)', 400: 'bad format or options', 401: 'no token', 403: 'not a member', 404: 'unknown room' },
+    },
   },
-  '/api/exports/{exportId}': { get: { summary: 'An export: pending, processing, then completed (with fileUrl) or failed (with error) (members)', auth: true, responses: { 200: 'export', 401: 'no token', 403: 'not a member', 404: 'unknown export' } } },
-  '/api/exports/{exportId}/file': { get: { summary: 'The exported file with its content type and a Content-Disposition filename (members)', auth: true, responses: { 200: 'image/svg+xml, image/png, application/pdf or application/vnd.tldraw+json', 401: 'no token', 403: 'not a member', 404: 'unknown export', 409: 'export not completed (yet)' } } },
+  '/api/exports/{exportId}': {
+    get: {
+      summary: 'An export: pending, processing, then completed (with fileUrl) or failed (with error) (members)',
+      auth: true,
+      responses: { 200: 'export', 401: 'no token', 403: 'not a member', 404: 'unknown export' },
+    },
+  },
+  '/api/exports/{exportId}/file': {
+    get: {
+      summary: 'The exported file with its content type and a Content-Disposition filename (members)',
+      auth: true,
+      responses: {
+        200: 'image/svg+xml, image/png, application/pdf or application/vnd.tldraw+json',
+        401: 'no token',
+        403: 'not a member',
+        404: 'unknown export',
+        409: 'export not completed (yet)',
+      },
+    },
+  },
   '/healthz': { get: { summary: 'Liveness', responses: { 200: '{ status: "ok" }' } } },
   '/readyz': { get: { summary: 'Readiness: database (and Redis) answer', responses: { 200: 'ready', 503: 'not ready' } } },
   '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: 'text/plain; version=0.0.4' } } },
@@ -83,7 +150,9 @@ export function buildOpenApi(extra: Record<string, Record<string, Operation>> = 
         {
           summary: op.summary,
           ...(op.auth ? { security: [{ bearer: [] }] } : {}),
-          ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input' }) } } } } : {}),
+          ...(op.body
+            ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input' }) } } } }
+            : {}),
           responses: Object.fromEntries(
             Object.entries(op.responses).map(([status, description]) => [
               status,
@@ -96,8 +165,15 @@ export function buildOpenApi(extra: Record<string, Record<string, Operation>> = 
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Scrible', version: '0.1.0', description: 'Real-time collaboration backend for tldraw. WebSocket: Hocuspocus protocol on the same port.' },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } }, schemas: { Room: room, Export: exportJob, Error: error } },
+    info: {
+      title: 'Scrible',
+      version: '0.1.0',
+      description: 'Real-time collaboration backend for tldraw. WebSocket: Hocuspocus protocol on the same port.',
+    },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: { Room: room, Export: exportJob, Error: error },
+    },
     paths,
   };
 }

@@ -1,26 +1,26 @@
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's Chromium; tests never download a browser. Override with CHROMIUM_PATH. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Flags for a quiet, sandbox-free headless Chromium that phones nowhere. */
 const CHROMIUM_ARGS = [
-	'--headless',
-	'--no-sandbox',
-	'--disable-gpu',
-	'--disable-quic',
-	'--no-first-run',
-	'--disable-background-networking',
-	'--disable-component-update',
-	'--disable-sync',
-]
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** One Chromium for a test file; each user gets an isolated context (own localStorage). */
 export interface E2EBrowser {
-	browser: Browser
-	/** Opens a fresh context (a new "person") with one page. */
-	newUser(): Promise<{ context: BrowserContext; page: Page }>
-	close(): Promise<void>
+  browser: Browser;
+  /** Opens a fresh context (a new "person") with one page. */
+  newUser(): Promise<{ context: BrowserContext; page: Page }>;
+  close(): Promise<void>;
 }
 
 /**
@@ -28,22 +28,22 @@ export interface E2EBrowser {
  * refuses a `--user-data-dir` flag), and deletes it on close.
  */
 export async function launchBrowser(): Promise<E2EBrowser> {
-	const browser = await chromium.launch({
-		executablePath: CHROMIUM,
-		args: CHROMIUM_ARGS,
-		timeout: 30_000,
-	})
-	return {
-		browser,
-		async newUser() {
-			const context = await browser.newContext({ viewport: { width: 900, height: 640 } })
-			const page = await context.newPage()
-			page.setDefaultTimeout(15_000)
-			page.on('pageerror', (error) => console.error(`[page error] ${error.message}`))
-			return { context, page }
-		},
-		async close() {
-			await browser.close()
-		},
-	}
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    timeout: 30_000,
+  });
+  return {
+    browser,
+    async newUser() {
+      const context = await browser.newContext({ viewport: { width: 900, height: 640 } });
+      const page = await context.newPage();
+      page.setDefaultTimeout(15_000);
+      page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
+      return { context, page };
+    },
+    async close() {
+      await browser.close();
+    },
+  };
 }

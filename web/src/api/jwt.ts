@@ -4,15 +4,15 @@
  * @returns expiry in epoch milliseconds, or null when the token has no readable `exp`
  */
 export function readJwtExpiry(token: string): number | null {
-	const payload = token.split('.')[1]
-	if (!payload) return null
-	try {
-		const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'))
-		const exp = (JSON.parse(json) as { exp?: unknown }).exp
-		return typeof exp === 'number' ? exp * 1000 : null
-	} catch {
-		return null
-	}
+  const payload = token.split('.')[1];
+  if (!payload) return null;
+  try {
+    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
+    const exp = (JSON.parse(json) as { exp?: unknown }).exp;
+    return typeof exp === 'number' ? exp * 1000 : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -20,6 +20,6 @@ export function readJwtExpiry(token: string): number | null {
  * before the server starts refusing it rather than after.
  */
 export function isJwtExpiring(token: string, marginMs = 60_000, now = Date.now()): boolean {
-	const expiry = readJwtExpiry(token)
-	return expiry !== null && expiry - marginMs <= now
+  const expiry = readJwtExpiry(token);
+  return expiry !== null && expiry - marginMs <= now;
 }

@@ -1,25 +1,25 @@
-import { createContext, useContext } from 'react'
-import type { RoomAccess } from '../api/rooms.ts'
-import type { GuestSession } from '../api/session.ts'
-import type { ConnectionState } from '../sync/connection-state.ts'
+import { createContext, useContext } from 'react';
+import type { RoomAccess } from '../api/rooms.ts';
+import type { GuestSession } from '../api/session.ts';
+import type { ConnectionState } from '../sync/connection-state.ts';
 
 /**
  * What the controls drawn inside tldraw's UI need. tldraw wants its `components` to be
  * stable, so live values reach them through this context instead of props.
  */
 export interface BoardContextValue {
-	roomId: string
-	roomName: string
-	session: GuestSession
-	role: RoomAccess['role']
-	connection: ConnectionState
+  roomId: string;
+  roomName: string;
+  session: GuestSession;
+  role: RoomAccess['role'];
+  connection: ConnectionState;
 }
 
-export const BoardContext = createContext<BoardContextValue | null>(null)
+export const BoardContext = createContext<BoardContextValue | null>(null);
 
 /** The board's context; only valid inside {@link BoardContext}'s provider. */
 export function useBoard(): BoardContextValue {
-	const value = useContext(BoardContext)
-	if (!value) throw new Error('useBoard() outside a board')
-	return value
+  const value = useContext(BoardContext);
+  if (!value) throw new Error('useBoard() outside a board');
+  return value;
 }

@@ -1,153 +1,147 @@
-import { getAssetUrlsByImport } from '@tldraw/assets/imports.vite'
-import { useEffect, useMemo, useState, type ReactNode } from 'react'
+import { getAssetUrlsByImport } from '@tldraw/assets/imports.vite';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import {
-	Tldraw,
-	computed,
-	createTLCurrentUser,
-	getUserPreferences,
-	setUserPreferences,
-	useTldrawUiComponents,
-	type Editor,
-	type TLComponents,
-} from 'tldraw'
-import 'tldraw/tldraw.css'
-import { getRoom, type RoomAccess } from '../api/rooms.ts'
-import type { GuestSession } from '../api/session.ts'
-import type { RoomTokenSource } from '../sync/room-token.ts'
-import { useCollaborativeRoom } from '../sync/use-collaborative-room.ts'
-import { colorForUser } from '../user-color.ts'
-import { BoardContext, useBoard, type BoardContextValue } from './board-context.ts'
-import { ConnectionBadge, connectionLabel } from './connection-badge.tsx'
-import { ExportMenu } from './export-menu.tsx'
-import { ShareMenu } from './share-menu.tsx'
+  Tldraw,
+  computed,
+  createTLCurrentUser,
+  getUserPreferences,
+  setUserPreferences,
+  useTldrawUiComponents,
+  type Editor,
+  type TLComponents,
+} from 'tldraw';
+import 'tldraw/tldraw.css';
+import { getRoom, type RoomAccess } from '../api/rooms.ts';
+import type { GuestSession } from '../api/session.ts';
+import type { RoomTokenSource } from '../sync/room-token.ts';
+import { useCollaborativeRoom } from '../sync/use-collaborative-room.ts';
+import { colorForUser } from '../user-color.ts';
+import { BoardContext, useBoard, type BoardContextValue } from './board-context.ts';
+import { ConnectionBadge, connectionLabel } from './connection-badge.tsx';
+import { ExportMenu } from './export-menu.tsx';
+import { ShareMenu } from './share-menu.tsx';
 
 /**
  * Fonts, icons and translations are bundled into `web/dist/assets` instead of loaded from
  * tldraw's CDN, so the board works on a server without outside internet access.
  */
-const ASSET_URLS = getAssetUrlsByImport()
+const ASSET_URLS = getAssetUrlsByImport();
 
 /** tldraw's top-right zone: who is here, the connection, Share (owner) and Export. */
 function BoardControls() {
-	const { PeopleMenu } = useTldrawUiComponents()
-	const { role } = useBoard()
-	return (
-		<div className="tlui-share-zone scrible-controls" draggable={false}>
-			{PeopleMenu && <PeopleMenu />}
-			<ConnectionBadge />
-			{role === 'owner' && <ShareMenu />}
-			<ExportMenu />
-		</div>
-	)
+  const { PeopleMenu } = useTldrawUiComponents();
+  const { role } = useBoard();
+  return (
+    <div className="tlui-share-zone scrible-controls" draggable={false}>
+      {PeopleMenu && <PeopleMenu />}
+      <ConnectionBadge />
+      {role === 'owner' && <ShareMenu />}
+      <ExportMenu />
+    </div>
+  );
 }
 
-const COMPONENTS: TLComponents = { SharePanel: BoardControls }
+const COMPONENTS: TLComponents = { SharePanel: BoardControls };
 
 /** A joined room: the tldraw editor bound to the room's Y.Doc, plus the board's controls. */
-export function Board(props: {
-	roomId: string
-	session: GuestSession
-	tokens: RoomTokenSource
-	role: RoomAccess['role']
-}) {
-	const { roomId, session, tokens, role } = props
-	const readOnly = role === 'viewer'
-	const user = useMemo(
-		() => ({ id: session.user.id, name: session.user.name, color: colorForUser(session.user.id) }),
-		[session]
-	)
-	const { storeWithStatus, connection } = useCollaborativeRoom({ roomId, user, tokens, readOnly })
-	const roomName = useRoomName(session.token, roomId)
+export function Board(props: { roomId: string; session: GuestSession; tokens: RoomTokenSource; role: RoomAccess['role'] }) {
+  const { roomId, session, tokens, role } = props;
+  const readOnly = role === 'viewer';
+  const user = useMemo(() => ({ id: session.user.id, name: session.user.name, color: colorForUser(session.user.id) }), [session]);
+  const { storeWithStatus, connection } = useCollaborativeRoom({ roomId, user, tokens, readOnly });
+  const roomName = useRoomName(session.token, roomId);
 
-	// The editor must know the server's user id: it hides presence records with the same id
-	// (its own) from the collaborator list. Other preferences stay in tldraw's local storage.
-	const currentUser = useMemo(
-		() =>
-			createTLCurrentUser({
-				userPreferences: computed('scrible user', () => ({
-					...getUserPreferences(),
-					id: user.id,
-					name: user.name,
-					color: user.color,
-				})),
-				setUserPreferences,
-			}),
-		[user]
-	)
+  // The editor must know the server's user id: it hides presence records with the same id
+  // (its own) from the collaborator list. Other preferences stay in tldraw's local storage.
+  const currentUser = useMemo(
+    () =>
+      createTLCurrentUser({
+        userPreferences: computed('scrible user', () => ({
+          ...getUserPreferences(),
+          id: user.id,
+          name: user.name,
+          color: user.color,
+        })),
+        setUserPreferences,
+      }),
+    [user],
+  );
 
-	const onMount = (editor: Editor) => {
-		window.editor = editor
-		// Also set through the store's collaboration mode; this keeps it right from the first frame.
-		if (readOnly) editor.updateInstanceState({ isReadonly: true })
-		return () => {
-			if (window.editor === editor) window.editor = undefined
-		}
-	}
+  const onMount = (editor: Editor) => {
+    window.editor = editor;
+    // Also set through the store's collaboration mode; this keeps it right from the first frame.
+    if (readOnly) editor.updateInstanceState({ isReadonly: true });
+    return () => {
+      if (window.editor === editor) window.editor = undefined;
+    };
+  };
 
-	const context: BoardContextValue = { roomId, roomName, session, role, connection }
+  const context: BoardContextValue = { roomId, roomName, session, role, connection };
 
-	// tldraw would throw a store error into its generic error boundary; say what happened instead.
-	if (storeWithStatus.status === 'error') {
-		return (
-			<BoardMessage title="This board cannot be shown" testId="board-error">
-				<p>{storeWithStatus.error.message}</p>
-				<button type="submit" onClick={() => location.reload()}>Reload</button>
-			</BoardMessage>
-		)
-	}
-	if (connection.kind === 'denied' && storeWithStatus.status === 'loading') {
-		return (
-			<BoardMessage title="Cannot open this board" testId="room-error">
-				<p>{connectionLabel(connection)}</p>
-				<a href="/">Back to the start page</a>
-			</BoardMessage>
-		)
-	}
+  // tldraw would throw a store error into its generic error boundary; say what happened instead.
+  if (storeWithStatus.status === 'error') {
+    return (
+      <BoardMessage title="This board cannot be shown" testId="board-error">
+        <p>{storeWithStatus.error.message}</p>
+        <button type="submit" onClick={() => location.reload()}>
+          Reload
+        </button>
+      </BoardMessage>
+    );
+  }
+  if (connection.kind === 'denied' && storeWithStatus.status === 'loading') {
+    return (
+      <BoardMessage title="Cannot open this board" testId="room-error">
+        <p>{connectionLabel(connection)}</p>
+        <a href="/">Back to the start page</a>
+      </BoardMessage>
+    );
+  }
 
-	return (
-		<BoardContext.Provider value={context}>
-			<div className="scrible-board">
-				<Tldraw
-					store={storeWithStatus}
-					user={currentUser}
-					components={COMPONENTS}
-					assetUrls={ASSET_URLS}
-					licenseKey={import.meta.env.VITE_TLDRAW_LICENSE_KEY}
-					onMount={onMount}
-				/>
-			</div>
-		</BoardContext.Provider>
-	)
+  return (
+    <BoardContext.Provider value={context}>
+      <div className="scrible-board">
+        <Tldraw
+          store={storeWithStatus}
+          user={currentUser}
+          components={COMPONENTS}
+          assetUrls={ASSET_URLS}
+          licenseKey={import.meta.env.VITE_TLDRAW_LICENSE_KEY}
+          onMount={onMount}
+        />
+      </div>
+    </BoardContext.Provider>
+  );
 }
 
 function BoardMessage(props: { title: string; testId: string; children: ReactNode }) {
-	return (
-		<main className="scrible-page">
-			<div className="scrible-card" role="alert" data-testid={props.testId}>
-				<h1>{props.title}</h1>
-				{props.children}
-			</div>
-		</main>
-	)
+  return (
+    <main className="scrible-page">
+      <div className="scrible-card" role="alert" data-testid={props.testId}>
+        <h1>{props.title}</h1>
+        {props.children}
+      </div>
+    </main>
+  );
 }
 
 /** The room's name for the page title and export file names; the id until it is known. */
 function useRoomName(token: string, roomId: string): string {
-	const [name, setName] = useState(roomId)
-	useEffect(() => {
-		let cancelled = false
-		getRoom(token, roomId)
-			.then((room) => {
-				if (cancelled) return
-				setName(room.name)
-				document.title = `${room.name} · Scrible`
-			})
-			.catch(() => {
-				// Only cosmetic: the board works without its name.
-			})
-		return () => {
-			cancelled = true
-		}
-	}, [token, roomId])
-	return name
+  const [name, setName] = useState(roomId);
+  useEffect(() => {
+    let cancelled = false;
+    getRoom(token, roomId)
+      .then((room) => {
+        if (cancelled) return;
+        setName(room.name);
+        document.title = `${room.name} · Scrible`;
+      })
+      .catch(() => {
+        // Only cosmetic: the board works without its name.
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [token, roomId]);
+  return name;
 }

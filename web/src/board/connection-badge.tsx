@@ -1,44 +1,48 @@
-import type { ConnectionState } from '../sync/connection-state.ts'
-import { useBoard } from './board-context.ts'
+import type { ConnectionState } from '../sync/connection-state.ts';
+import { useBoard } from './board-context.ts';
 
 /** Reasons the server gives when it refuses a connection (API.md), in words. */
 const DENIED: Record<string, string> = {
-	'permission-denied': 'No access',
-	'room-not-found': 'Board deleted',
-	'token-expired': 'Session expired',
-	'invalid-token': 'Session invalid',
-}
+  'permission-denied': 'No access',
+  'room-not-found': 'Board deleted',
+  'token-expired': 'Session expired',
+  'invalid-token': 'Session invalid',
+};
 
 /** The label for a connection state; local edits are never lost while offline. */
 export function connectionLabel(state: ConnectionState): string {
-	switch (state.kind) {
-		case 'connecting':
-			return 'Connecting…'
-		case 'offline':
-			return 'Offline'
-		case 'unsynced':
-			return state.online ? 'Saving…' : 'Offline · changes kept'
-		case 'synced':
-			return 'Synced'
-		case 'denied':
-			return DENIED[state.reason ?? ''] ?? 'Disconnected'
-	}
+  switch (state.kind) {
+    case 'connecting':
+      return 'Connecting…';
+    case 'offline':
+      return 'Offline';
+    case 'unsynced':
+      return state.online ? 'Saving…' : 'Offline · changes kept';
+    case 'synced':
+      return 'Synced';
+    case 'denied':
+      return DENIED[state.reason ?? ''] ?? 'Disconnected';
+  }
 }
 
 /** Shows whether the board is connected and whether local changes have reached the server. */
 export function ConnectionBadge() {
-	const { connection, role } = useBoard()
-	return (
-		<span className="scrible-badges">
-			{role === 'viewer' && <span className="scrible-badge" data-testid="view-only">View only</span>}
-			<span
-				className="scrible-badge"
-				data-testid="connection-status"
-				data-state={connection.kind}
-				title={`${connection.unsyncedChanges} change(s) waiting for the server`}
-			>
-				{connectionLabel(connection)}
-			</span>
-		</span>
-	)
+  const { connection, role } = useBoard();
+  return (
+    <span className="scrible-badges">
+      {role === 'viewer' && (
+        <span className="scrible-badge" data-testid="view-only">
+          View only
+        </span>
+      )}
+      <span
+        className="scrible-badge"
+        data-testid="connection-status"
+        data-state={connection.kind}
+        title={`${connection.unsyncedChanges} change(s) waiting for the server`}
+      >
+        {connectionLabel(connection)}
+      </span>
+    </span>
+  );
 }

@@ -1,42 +1,36 @@
-import { useState, type FormEvent } from 'react'
+import { useState, type FormEvent } from 'react';
 
 /** Asks for a room's password; `error` is shown after a refused attempt. */
-export function PasswordForm(props: {
-	roomId: string
-	busy: boolean
-	error: string | null
-	onSubmit: (password: string) => void
-}) {
-	const [password, setPassword] = useState('')
+export function PasswordForm(props: { roomId: string; busy: boolean; error: string | null; onSubmit: (password: string) => void }) {
+  const [password, setPassword] = useState('');
 
-	const submit = (event: FormEvent) => {
-		event.preventDefault()
-		props.onSubmit(password)
-	}
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    props.onSubmit(password);
+  };
 
-	return (
-		<form className="scrible-card" onSubmit={submit}>
-			<h1>This board is protected</h1>
-			<p>Enter the board's password to open it.</p>
-			<label>
-				Password
-				<input
-					data-testid="room-password"
-					type="password"
-					value={password}
-					onChange={(event) => setPassword(event.target.value)}
-					required
-					autoFocus
-				/>
-			</label>
-			<button data-testid="room-password-submit" type="submit" disabled={props.busy || !password}>
-				Open board
-			</button>
-			{props.error && (
-				<p className="scrible-error" role="alert" data-testid="room-password-error">
-					{props.error}
-				</p>
-			)}
-		</form>
-	)
+  return (
+    <form className="scrible-card" onSubmit={submit}>
+      <h1>This board is protected</h1>
+      <p>Enter the board's password to open it.</p>
+      <label>
+        Password
+        <input
+          data-testid="room-password"
+          type="password"
+          value={password}
+          onChange={(event) => setPassword(event.target.value)}
+          required
+        />
+      </label>
+      <button data-testid="room-password-submit" type="submit" disabled={props.busy || !password}>
+        Open board
+      </button>
+      {props.error && (
+        <p className="scrible-error" role="alert" data-testid="room-password-error">
+          {props.error}
+        </p>
+      )}
+    </form>
+  );
 }

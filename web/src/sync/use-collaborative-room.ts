@@ -1,55 +1,47 @@
-import { HocuspocusProvider } from '@hocuspocus/provider'
-import { useEffect, useState } from 'react'
-import {
-	UserRecordType,
-	atom,
-	createTLStore,
-	createUserId,
-	defaultBindingUtils,
-	defaultShapeUtils,
-	type TLStoreWithStatus,
-} from 'tldraw'
-import * as Y from 'yjs'
-import { bindAwarenessPresence, type PresenceUser } from './awareness-presence.ts'
-import { watchConnectionState, type ConnectionState } from './connection-state.ts'
-import { openRoomDocument } from './room-document.ts'
-import type { RoomTokenSource } from './room-token.ts'
-import { YjsStoreBinding, type LoadFailure } from './yjs-store-binding.ts'
+import { HocuspocusProvider } from '@hocuspocus/provider';
+import { useEffect, useState } from 'react';
+import { UserRecordType, atom, createTLStore, createUserId, defaultBindingUtils, defaultShapeUtils, type TLStoreWithStatus } from 'tldraw';
+import * as Y from 'yjs';
+import { bindAwarenessPresence, type PresenceUser } from './awareness-presence.ts';
+import { watchConnectionState, type ConnectionState } from './connection-state.ts';
+import { openRoomDocument } from './room-document.ts';
+import type { RoomTokenSource } from './room-token.ts';
+import { YjsStoreBinding, type LoadFailure } from './yjs-store-binding.ts';
 
 /**
  * Batch window for outgoing updates. Dragging a shape changes the doc and the cursor every
  * frame; merging them per 50 ms keeps a client far below the server's 100 messages/s limit
  * and well inside the one-second latency other users should see.
  */
-const FLUSH_DELAY_MS = 50
+const FLUSH_DELAY_MS = 50;
 
 /** How often a refused token is refreshed and retried before giving up. */
-const MAX_TOKEN_RETRIES = 2
+const MAX_TOKEN_RETRIES = 2;
 
 /** Options for {@link useCollaborativeRoom}. */
 export interface CollaborativeRoomOptions {
-	roomId: string
-	user: PresenceUser
-	tokens: RoomTokenSource
-	/** Viewer: tldraw is read-only and nothing is written to the doc. */
-	readOnly: boolean
+  roomId: string;
+  user: PresenceUser;
+  tokens: RoomTokenSource;
+  /** Viewer: tldraw is read-only and nothing is written to the doc. */
+  readOnly: boolean;
 }
 
 /** What the board needs to render. */
 export interface CollaborativeRoom {
-	/** Pass to `<Tldraw store={…}>`; it shows a loading screen until the first sync. */
-	storeWithStatus: TLStoreWithStatus
-	provider: HocuspocusProvider | null
-	connection: ConnectionState
+  /** Pass to `<Tldraw store={…}>`; it shows a loading screen until the first sync. */
+  storeWithStatus: TLStoreWithStatus;
+  provider: HocuspocusProvider | null;
+  connection: ConnectionState;
 }
 
-const INITIAL_CONNECTION: ConnectionState = { kind: 'connecting', online: false, unsyncedChanges: 0 }
+const INITIAL_CONNECTION: ConnectionState = { kind: 'connecting', online: false, unsyncedChanges: 0 };
 
 /** Messages for boards that cannot be loaded. */
 const LOAD_FAILURES: Record<LoadFailure, string> = {
-	'schema-too-new': 'This board was saved by a newer version of Scrible. Please reload the page.',
-	'migration-failed': 'This board could not be upgraded to the current format.',
-}
+  'schema-too-new': 'This board was saved by a newer version of Scrible. Please reload the page.',
+  'migration-failed': 'This board could not be upgraded to the current format.',
+};
 
 /**
  * Connects a tldraw store to a room: one Y.Doc, one HocuspocusProvider on
@@ -57,98 +49,99 @@ const LOAD_FAILURES: Record<LoadFailure, string> = {
  * the room or user changes and torn down on unmount.
  */
 export function useCollaborativeRoom(options: CollaborativeRoomOptions): CollaborativeRoom {
-	const { roomId, user, tokens, readOnly } = options
-	const [storeWithStatus, setStoreWithStatus] = useState<TLStoreWithStatus>({ status: 'loading' })
-	const [provider, setProvider] = useState<HocuspocusProvider | null>(null)
-	const [connection, setConnection] = useState<ConnectionState>(INITIAL_CONNECTION)
+  const { roomId, user, tokens, readOnly } = options;
+  const [storeWithStatus, setStoreWithStatus] = useState<TLStoreWithStatus>({ status: 'loading' });
+  const [provider, setProvider] = useState<HocuspocusProvider | null>(null);
+  const [connection, setConnection] = useState<ConnectionState>(INITIAL_CONNECTION);
 
-	useEffect(() => {
-		const $mode = atom<'readonly' | 'readwrite'>('mode', readOnly ? 'readonly' : 'readwrite')
-		const $status = atom<'online' | 'offline'>('status', 'offline')
-		const $user = atom('user', UserRecordType.create({
-			id: createUserId(user.id),
-			name: user.name,
-			color: user.color,
-		}))
-		const store = createTLStore({
-			shapeUtils: defaultShapeUtils,
-			bindingUtils: defaultBindingUtils,
-			users: { currentUser: $user },
-			// tldraw turns `mode` into the editor's isReadonly and `status` into its offline UI.
-			collaboration: { status: $status, mode: $mode },
-		})
+  useEffect(() => {
+    const $mode = atom<'readonly' | 'readwrite'>('mode', readOnly ? 'readonly' : 'readwrite');
+    const $status = atom<'online' | 'offline'>('status', 'offline');
+    const $user = atom(
+      'user',
+      UserRecordType.create({
+        id: createUserId(user.id),
+        name: user.name,
+        color: user.color,
+      }),
+    );
+    const store = createTLStore({
+      shapeUtils: defaultShapeUtils,
+      bindingUtils: defaultBindingUtils,
+      users: { currentUser: $user },
+      // tldraw turns `mode` into the editor's isReadonly and `status` into its offline UI.
+      collaboration: { status: $status, mode: $mode },
+    });
 
-		const doc = new Y.Doc()
-		const room = openRoomDocument(doc, roomId)
-		const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
-		const provider = new HocuspocusProvider({
-			url: `${scheme}://${location.host}/collab/${encodeURIComponent(roomId)}`,
-			name: roomId,
-			document: doc,
-			token: tokens.getToken,
-			flushDelay: FLUSH_DELAY_MS,
-		})
+    const doc = new Y.Doc();
+    const room = openRoomDocument(doc, roomId);
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    const provider = new HocuspocusProvider({
+      url: `${scheme}://${location.host}/collab/${encodeURIComponent(roomId)}`,
+      name: roomId,
+      document: doc,
+      token: tokens.getToken,
+      flushDelay: FLUSH_DELAY_MS,
+    });
 
-		let failed = false
-		const fail = (message: string) => {
-			failed = true
-			setStoreWithStatus({ status: 'error', error: new Error(message) })
-		}
-		const binding = new YjsStoreBinding({
-			store,
-			room,
-			canWrite: () => $mode.get() === 'readwrite',
-			onSchemaTooNew: () => fail(LOAD_FAILURES['schema-too-new']),
-		})
-		let stopPresence: (() => void) | null = null
+    let failed = false;
+    const fail = (message: string) => {
+      failed = true;
+      setStoreWithStatus({ status: 'error', error: new Error(message) });
+    };
+    const binding = new YjsStoreBinding({
+      store,
+      room,
+      canWrite: () => $mode.get() === 'readwrite',
+      onSchemaTooNew: () => fail(LOAD_FAILURES['schema-too-new']),
+    });
+    let stopPresence: (() => void) | null = null;
 
-		const onFirstSync = () => {
-			if (stopPresence || failed) return
-			const failure = binding.load()
-			if (failure) return fail(LOAD_FAILURES[failure])
-			stopPresence = bindAwarenessPresence({ store, awareness: provider.awareness!, $user, user })
-			setStoreWithStatus({ status: 'synced-remote', connectionStatus: $status.get(), store })
-		}
-		provider.on('synced', onFirstSync)
+    const onFirstSync = () => {
+      if (stopPresence || failed) return;
+      const failure = binding.load();
+      if (failure) return fail(LOAD_FAILURES[failure]);
+      stopPresence = bindAwarenessPresence({ store, awareness: provider.awareness!, $user, user });
+      setStoreWithStatus({ status: 'synced-remote', connectionStatus: $status.get(), store });
+    };
+    provider.on('synced', onFirstSync);
 
-		let tokenRetries = 0
-		provider.on('authenticated', ({ scope }: { scope: string }) => {
-			tokenRetries = 0
-			// The server's word wins over the role /join reported (roles can change).
-			if (scope === 'readonly') $mode.set('readonly')
-		})
-		provider.on('authenticationFailed', ({ reason }: { reason: string }) => {
-			// An expired or rotated token is worth one fresh /join; anything else is final.
-			if ((reason === 'token-expired' || reason === 'invalid-token') && tokenRetries < MAX_TOKEN_RETRIES) {
-				tokenRetries++
-				tokens.invalidate()
-				void provider.sendToken().then(() => provider.startSync())
-			}
-		})
+    let tokenRetries = 0;
+    provider.on('authenticated', ({ scope }: { scope: string }) => {
+      tokenRetries = 0;
+      // The server's word wins over the role /join reported (roles can change).
+      if (scope === 'readonly') $mode.set('readonly');
+    });
+    provider.on('authenticationFailed', ({ reason }: { reason: string }) => {
+      // An expired or rotated token is worth one fresh /join; anything else is final.
+      if ((reason === 'token-expired' || reason === 'invalid-token') && tokenRetries < MAX_TOKEN_RETRIES) {
+        tokenRetries++;
+        tokens.invalidate();
+        void provider.sendToken().then(() => provider.startSync());
+      }
+    });
 
-		const stopWatching = watchConnectionState(provider, (state) => {
-			setConnection(state)
-			const status: 'online' | 'offline' = state.online ? 'online' : 'offline'
-			if ($status.get() === status) return
-			$status.set(status)
-			setStoreWithStatus((current) =>
-				current.status === 'synced-remote' ? { ...current, connectionStatus: status } : current
-			)
-		})
+    const stopWatching = watchConnectionState(provider, (state) => {
+      setConnection(state);
+      const status: 'online' | 'offline' = state.online ? 'online' : 'offline';
+      if ($status.get() === status) return;
+      $status.set(status);
+      setStoreWithStatus((current) => (current.status === 'synced-remote' ? { ...current, connectionStatus: status } : current));
+    });
 
-		setProvider(provider)
-		window.provider = provider
-		return () => {
-			stopWatching()
-			stopPresence?.()
-			binding.dispose()
-			provider.destroy()
-			doc.destroy()
-			if (window.provider === provider) window.provider = undefined
-			setStoreWithStatus({ status: 'loading' })
-			setProvider(null)
-		}
-	}, [roomId, user.id, user.name, user.color, tokens, readOnly])
+    setProvider(provider);
+    window.provider = provider;
+    return () => {
+      stopWatching();
+      stopPresence?.();
+      binding.dispose();
+      provider.destroy();
+      doc.destroy();
+      if (window.provider === provider) window.provider = undefined;
+      setStoreWithStatus({ status: 'loading' });
+      setProvider(null);
+    };
+  }, [roomId, user.id, user.name, user.color, tokens, readOnly]);
 
-	return { storeWithStatus, provider, connection }
+  return { storeWithStatus, provider, connection };
 }

@@ -1,0 +1,91 @@
+import { availableParallelism } from 'node:os';
+import type { Hocuspocus } from '@hocuspocus/server';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import type { SnapshotStore } from '../documents/snapshot-store.ts';
+import type { UpdateLog } from '../documents/update-log.ts';
+import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics.ts';
+import { BoardSource } from './board-source.ts';
+import { ExportRunner, type ExportRunnerConfiguration } from './export-runner.ts';
+import { ExportStore } from './export-store.ts';
+import { createFileStore, type FileStore } from './file-store.ts';
+import { RenderPool, type RenderPoolConfiguration } from './render-pool.ts';
+
+export { EXPORT_FORMATS, ExportStore, toExportView, type ExportView } from './export-store.ts';
+export type { FileStore } from './file-store.ts';
+
+/** Tuning of the export jobs of one instance (tests and benchmarks override these). */
+export type ExportsTuning = Partial<
+  Pick<ExportRunnerConfiguration, 'pollIntervalMs' | 'staleAfterMs' | 'maxAttempts' | 'shutdownGraceMs'>
+> &
+  Partial<RenderPoolConfiguration>;
+
+/** The export jobs of one instance: the queue, the file store and the runner. */
+export interface Exports {
+  store: ExportStore;
+  files: FileStore;
+  /** Render threads at most (= jobs worked at once by this instance). */
+  readonly poolSize: number;
+  /** Call after enqueuing, so this instance starts at once rather than at the next poll. */
+  kick(): void;
+  start(): void;
+  /** Stops the runner and its workers, then closes the file store. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Wires the export jobs: one render thread per spare core (at least one, at most
+ * four), so rendering never competes with the event loop for the last core.
+ */
+export function createExports(deps: {
+  config: Pick<Config, 's3' | 'dataDir'>;
+  db: Db;
+  hocuspocus: Hocuspocus;
+  snapshots: Pick<SnapshotStore, 'latest'>;
+  updates: Pick<UpdateLog, 'read'>;
+  metrics: Metrics;
+  log: Logger;
+  publicUrl: () => string;
+  tuning?: ExportsTuning;
+}): Exports {
+  const { tuning = {} } = deps;
+  const log = deps.log.child({ component: 'exports' });
+  const store = new ExportStore(deps.db);
+  const files = createFileStore(deps.config);
+  const pool = new RenderPool({
+    size: tuning.size ?? Math.max(1, Math.min(4, availableParallelism() - 1)),
+    ...(tuning.timeoutMs !== undefined ? { timeoutMs: tuning.timeoutMs } : {}),
+    ...(tuning.nice !== undefined ? { nice: tuning.nice } : {}),
+  });
+  const runner = new ExportRunner({
+    store,
+    files,
+    pool,
+    boards: new BoardSource({ hocuspocus: deps.hocuspocus, snapshots: deps.snapshots, updates: deps.updates, log }),
+    metrics: deps.metrics,
+    log,
+    publicUrl: deps.publicUrl,
+    ...withoutUndefined({
+      pollIntervalMs: tuning.pollIntervalMs,
+      staleAfterMs: tuning.staleAfterMs,
+      maxAttempts: tuning.maxAttempts,
+      shutdownGraceMs: tuning.shutdownGraceMs,
+    }),
+  });
+  return {
+    store,
+    files,
+    poolSize: pool.size,
+    kick: () => runner.kick(),
+    start: () => runner.start(),
+    stop: async () => {
+      await runner.stop();
+      await files.close();
+    },
+  };
+}
+
+function withoutUndefined<T extends Record<string, unknown>>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
