@@ -3,7 +3,8 @@ import * as decoding from 'lib0/decoding';
 import type { DocumentSizes } from '../src/documents/document-sizes.ts';
 import { logSecurityEvent, type Logger } from '../src/log.ts';
 import type { Metrics } from '../src/metrics.ts';
-import { CloseCodes, type ConnectionContext } from '../src/ws/context.ts';
+import { CloseCodes } from '../src/protocol/close-codes.ts';
+import type { ConnectionContext } from '../src/ws/context.ts';
 
 export interface LimitsConfiguration {
   /** Largest encoded document a room may grow to. @default 33_554_432 (32 MiB) */
