@@ -1,4 +1,4 @@
-import type { beforeHandleMessagePayload, Extension, onChangePayload } from '@hocuspocus/server';
+import { type beforeHandleMessagePayload, type Extension, MessageType, type onChangePayload } from '@hocuspocus/server';
 import * as decoding from 'lib0/decoding';
 import type { DocumentSizes } from '../src/documents/document-sizes.ts';
 import { logSecurityEvent, type Logger } from '../src/log.ts';
@@ -13,8 +13,6 @@ export interface LimitsConfiguration {
   metrics: Metrics;
   log: Logger;
 }
-
-const SYNC_MESSAGE = 0;
 
 /**
  * Per-document limits Hocuspocus can see: refuses updates that would grow a room's
@@ -57,7 +55,7 @@ function isSyncMessage(frame: Uint8Array): boolean {
   try {
     const decoder = decoding.createDecoder(frame);
     decoding.readVarString(decoder);
-    return decoding.readVarUint(decoder) === SYNC_MESSAGE;
+    return decoding.readVarUint(decoder) === MessageType.Sync;
   } catch {
     return false;
   }
