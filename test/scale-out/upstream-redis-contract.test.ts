@@ -30,6 +30,7 @@ interface UpstreamInternals {
   lockKey(name: string): string;
   encodeMessage(message: Uint8Array): Buffer;
   decodeMessage(buffer: Buffer): [string, Buffer];
+  onConfigure(payload: { instance: Hocuspocus }): Promise<void>;
   // Ours:
   channel(name: string): string;
   lockResource(name: string): string;
@@ -38,7 +39,7 @@ interface UpstreamInternals {
 function extension(prefix = testPrefix(), identifier = 'contract-instance') {
   const redis = new ScribleRedis({ url: REDIS_URL, prefix, identifier, log: createLogger('silent') });
   onTestFinished(() => redis.onDestroy());
-  return redis as unknown as UpstreamInternals & ScribleRedis;
+  return redis as unknown as UpstreamInternals;
 }
 
 describe('@hocuspocus/extension-redis internals we rely on', () => {
@@ -75,7 +76,7 @@ describe('@hocuspocus/extension-redis internals we rely on', () => {
     expect(redis.locks).toBeInstanceOf(Map);
     expect(redis.configuration).toMatchObject({ lockTimeout: 3_000, disconnectDelay: expect.any(Number) });
     const instance = { documents: new Map() } as unknown as Hocuspocus;
-    await redis.onConfigure({ instance } as Parameters<Redis['onConfigure']>[0]);
+    await redis.onConfigure({ instance });
     expect(redis.instance).toBe(instance);
   });
 
