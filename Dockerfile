@@ -32,6 +32,8 @@ COPY --chown=root:root package.json package-lock.json tsconfig.json ./
 COPY --chown=root:root src ./src
 COPY --chown=root:root extensions ./extensions
 COPY --chown=root:root drizzle ./drizzle
+# The export renderer's fonts (SIL OFL 1.1, licences beside them), read at run time.
+COPY --chown=root:root assets ./assets
 COPY --from=web --chown=root:root /app/web/dist ./web/dist
 # The code is read-only for the app user; only DATA_DIR (local exports) is writable.
 RUN mkdir -p /app/data && chown node:node /app/data

@@ -14,7 +14,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { latencyCdfChart, throughputChart } from './lib/charts.ts';
 import { LoadPool } from './lib/load.ts';
-import { markdownReport, type BenchResults } from './lib/report.ts';
+import { markdownReport, type BenchResults } from './report.ts';
 import { settle } from './lib/stats.ts';
 import { ALL_TARGETS, startTarget, type TargetName, type TargetOptions } from './lib/targets.ts';
 import { measureColdLoad } from './scenarios/cold-load.ts';

@@ -12,7 +12,8 @@ import { canWrite, socketRole } from '../src/rooms/access.ts';
 import { ROOM_ID_PATTERN } from '../src/rooms/ids.ts';
 import type { RoomStore } from '../src/rooms/room-store.ts';
 import type { UserStore } from '../src/users/user-store.ts';
-import { CloseCodes, colorFor, type ConnectionContext } from '../src/ws/context.ts';
+import { CloseCodes } from '../src/protocol/close-codes.ts';
+import { colorFor, type ConnectionContext } from '../src/ws/context.ts';
 
 export interface AuthConfiguration {
   tokens: TokenService;

@@ -1,9 +1,10 @@
-import type { beforeHandleMessagePayload, Extension, onChangePayload } from '@hocuspocus/server';
+import { type beforeHandleMessagePayload, type Extension, MessageType, type onChangePayload } from '@hocuspocus/server';
 import * as decoding from 'lib0/decoding';
 import type { DocumentSizes } from '../src/documents/document-sizes.ts';
 import { logSecurityEvent, type Logger } from '../src/log.ts';
 import type { Metrics } from '../src/metrics.ts';
-import { CloseCodes, type ConnectionContext } from '../src/ws/context.ts';
+import { CloseCodes } from '../src/protocol/close-codes.ts';
+import type { ConnectionContext } from '../src/ws/context.ts';
 
 export interface LimitsConfiguration {
   /** Largest encoded document a room may grow to. @default 33_554_432 (32 MiB) */
@@ -12,8 +13,6 @@ export interface LimitsConfiguration {
   metrics: Metrics;
   log: Logger;
 }
-
-const SYNC_MESSAGE = 0;
 
 /**
  * Per-document limits Hocuspocus can see: refuses updates that would grow a room's
@@ -56,7 +55,7 @@ function isSyncMessage(frame: Uint8Array): boolean {
   try {
     const decoder = decoding.createDecoder(frame);
     decoding.readVarString(decoder);
-    return decoding.readVarUint(decoder) === SYNC_MESSAGE;
+    return decoding.readVarUint(decoder) === MessageType.Sync;
   } catch {
     return false;
   }

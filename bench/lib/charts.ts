@@ -3,13 +3,13 @@
  * (resvg with the project's own IBM Plex Sans, so no system fonts are needed).
  */
 import { writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 
-const require = createRequire(import.meta.url);
-const FONT = require.resolve('@expo-google-fonts/ibm-plex-sans/400Regular/IBMPlexSans_400Regular.ttf');
+// The renderer's own IBM Plex Sans (assets/fonts), so charts need no font package.
+const FONT = fileURLToPath(new URL('../../assets/fonts/ibm-plex-sans/IBMPlexSans_500Medium.ttf', import.meta.url));
 
 async function render(spec: TopLevelSpec, basePath: string): Promise<void> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });

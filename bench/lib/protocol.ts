@@ -9,20 +9,14 @@
  * markers with `Buffer.indexOf` instead of decoding Yjs. `sentMicros` comes from
  * `process.hrtime`, the machine's monotonic clock, shared by every process.
  */
+import { AuthMessageType } from '@hocuspocus/common';
+import { MessageType } from '@hocuspocus/server';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
+import { messageYjsSyncStep1, messageYjsSyncStep2, messageYjsUpdate } from 'y-protocols/sync';
 
 export type Protocol = 'hocuspocus' | 'y-websocket' | 'raw';
 
-const SYNC = 0;
-const AUTH = 2;
-const SYNC_STATUS = 8;
-const SYNC_STEP1 = 0;
-const SYNC_STEP2 = 1;
-const SYNC_UPDATE = 2;
-const QUERY_AWARENESS = 3;
-const AUTH_TOKEN = 0;
-const AUTH_DENIED = 1;
 /** An empty Yjs state vector, and the empty update that answers one. */
 const EMPTY_STATE_VECTOR = new Uint8Array([0]);
 const EMPTY_UPDATE = new Uint8Array([0, 0]);
@@ -40,15 +34,15 @@ function frame(protocol: Protocol, room: string, write: (encoder: encoding.Encod
 /** The frames a client sends right after the socket opens. */
 export function openingFrames(protocol: Protocol, room: string, token: string): Uint8Array[] {
   const step1 = frame(protocol, room, (e) => {
-    encoding.writeVarUint(e, SYNC);
-    encoding.writeVarUint(e, SYNC_STEP1);
+    encoding.writeVarUint(e, MessageType.Sync);
+    encoding.writeVarUint(e, messageYjsSyncStep1);
     encoding.writeVarUint8Array(e, EMPTY_STATE_VECTOR);
   });
   if (protocol === 'raw') return [];
   if (protocol === 'y-websocket') return [step1];
   const auth = frame(protocol, room, (e) => {
-    encoding.writeVarUint(e, AUTH);
-    encoding.writeVarUint(e, AUTH_TOKEN);
+    encoding.writeVarUint(e, MessageType.Auth);
+    encoding.writeVarUint(e, AuthMessageType.Token);
     encoding.writeVarString(e, token);
     encoding.writeVarString(e, '4.0.0');
   });
@@ -62,14 +56,14 @@ export function openingFrames(protocol: Protocol, room: string, token: string): 
  */
 export function keepAliveFrame(protocol: Protocol, room: string): Uint8Array | undefined {
   if (protocol !== 'hocuspocus') return undefined;
-  return frame(protocol, room, (e) => encoding.writeVarUint(e, QUERY_AWARENESS));
+  return frame(protocol, room, (e) => encoding.writeVarUint(e, MessageType.QueryAwareness));
 }
 
 /** A document update as the provider would send it. */
 export function updateFrame(protocol: Protocol, room: string, update: Uint8Array): Uint8Array {
   return frame(protocol, room, (e) => {
-    encoding.writeVarUint(e, SYNC);
-    encoding.writeVarUint(e, SYNC_UPDATE);
+    encoding.writeVarUint(e, MessageType.Sync);
+    encoding.writeVarUint(e, messageYjsUpdate);
     encoding.writeVarUint8Array(e, update);
   });
 }
@@ -88,14 +82,14 @@ export function parseFrame(protocol: Protocol, data: Uint8Array): Incoming {
   const decoder = decoding.createDecoder(data);
   if (protocol === 'hocuspocus') decoding.readVarString(decoder);
   const type = decoding.readVarUint(decoder);
-  if (type === SYNC) {
+  if (type === MessageType.Sync) {
     const sub = decoding.readVarUint(decoder);
-    if (sub === SYNC_UPDATE) return { kind: 'update', payload: data };
-    if (sub === SYNC_STEP2) return { kind: 'synced' };
-    if (sub === SYNC_STEP1) return { kind: 'step1' };
+    if (sub === messageYjsUpdate) return { kind: 'update', payload: data };
+    if (sub === messageYjsSyncStep2) return { kind: 'synced' };
+    if (sub === messageYjsSyncStep1) return { kind: 'step1' };
   }
-  if (protocol === 'hocuspocus' && type === SYNC_STATUS) return { kind: 'ack' };
-  if (protocol === 'hocuspocus' && type === AUTH && decoding.readVarUint(decoder) === AUTH_DENIED) {
+  if (protocol === 'hocuspocus' && type === MessageType.SyncStatus) return { kind: 'ack' };
+  if (protocol === 'hocuspocus' && type === MessageType.Auth && decoding.readVarUint(decoder) === AuthMessageType.PermissionDenied) {
     return { kind: 'denied', reason: decoding.readVarString(decoder) };
   }
   return { kind: 'other' };
@@ -104,8 +98,8 @@ export function parseFrame(protocol: Protocol, data: Uint8Array): Incoming {
 /** What a provider answers to the server's SyncStep1: our (empty) state. */
 export function emptyStep2(protocol: Protocol, room: string): Uint8Array {
   return frame(protocol, room, (e) => {
-    encoding.writeVarUint(e, SYNC);
-    encoding.writeVarUint(e, SYNC_STEP2);
+    encoding.writeVarUint(e, MessageType.Sync);
+    encoding.writeVarUint(e, messageYjsSyncStep2);
     encoding.writeVarUint8Array(e, EMPTY_UPDATE);
   });
 }

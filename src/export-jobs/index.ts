@@ -9,7 +9,8 @@ import type { Metrics } from '../metrics.ts';
 import { BoardSource } from './board-source.ts';
 import { ExportRunner, type ExportRunnerConfiguration } from './export-runner.ts';
 import { ExportStore } from './export-store.ts';
-import { createFileStore, type FileStore } from './file-store.ts';
+import { createFileStore } from './create-file-store.ts';
+import type { FileStore } from './file-store.ts';
 import { RenderPool, type RenderPoolConfiguration } from './render-pool.ts';
 
 export { EXPORT_FORMATS, ExportStore, toExportView, type ExportView } from './export-store.ts';

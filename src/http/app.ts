@@ -8,7 +8,7 @@ import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppDeps, AppEnv } from './app-env.ts';
 import { ApiError, errorBody } from './errors.ts';
-import { isOriginAllowed, resolveClientAddress } from './origin.ts';
+import { isOriginAllowed, resolveClientAddress } from '../net/origin.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { exportsRoutes } from './routes/exports.ts';

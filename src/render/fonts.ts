@@ -1,9 +1,10 @@
 /**
- * The fonts every export uses, shipped as TTF files inside npm packages (SIL OFL 1.1), so
- * text renders the same on every machine: resvg loads them instead of system fonts, pdfkit
- * embeds them, and the text measurer reads their advance widths.
+ * The fonts every export uses, shipped in the repository as TTF files under
+ * `assets/fonts/` (SIL OFL 1.1, each family's licence beside it), so text renders the
+ * same on every machine: resvg loads them instead of system fonts, pdfkit embeds them,
+ * and the text measurer reads their advance widths.
  */
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import * as fontkit from 'fontkit';
 
 /** tldraw's font style names. */
@@ -17,15 +18,16 @@ export interface FontFace {
   path: string;
 }
 
-const require = createRequire(import.meta.url);
+/** `assets/fonts/`, one folder per family. */
+const FONTS_DIR = new URL('../../assets/fonts/', import.meta.url);
 
-// Which package and weight stand in for each tldraw font: tldraw uses Shantell Sans for
+// Which folder and weight stand in for each tldraw font: tldraw uses Shantell Sans for
 // draw and the Medium (500) cut of IBM Plex for the others.
-const FAMILIES: Record<FontStyleName, { family: string; pkg: string; file: string; weight: number }> = {
-  draw: { family: 'Shantell Sans', pkg: 'shantell-sans', file: 'ShantellSans', weight: 400 },
-  sans: { family: 'IBM Plex Sans', pkg: 'ibm-plex-sans', file: 'IBMPlexSans', weight: 500 },
-  serif: { family: 'IBM Plex Serif', pkg: 'ibm-plex-serif', file: 'IBMPlexSerif', weight: 500 },
-  mono: { family: 'IBM Plex Mono', pkg: 'ibm-plex-mono', file: 'IBMPlexMono', weight: 500 },
+const FAMILIES: Record<FontStyleName, { family: string; dir: string; file: string; weight: number }> = {
+  draw: { family: 'Shantell Sans', dir: 'shantell-sans', file: 'ShantellSans', weight: 400 },
+  sans: { family: 'IBM Plex Sans', dir: 'ibm-plex-sans', file: 'IBMPlexSans', weight: 500 },
+  serif: { family: 'IBM Plex Serif', dir: 'ibm-plex-serif', file: 'IBMPlexSerif', weight: 500 },
+  mono: { family: 'IBM Plex Mono', dir: 'ibm-plex-mono', file: 'IBMPlexMono', weight: 500 },
 };
 
 const WEIGHT_NAMES: Record<number, string> = { 400: '400Regular', 500: '500Medium', 700: '700Bold' };
@@ -40,11 +42,11 @@ export function regularWeightOf(font: unknown): number {
   return (FAMILIES[font as FontStyleName] ?? FAMILIES.draw).weight;
 }
 
-/** Resolves the TTF file of a face from its package in node_modules. */
+/** The TTF file of a face in `assets/fonts/`. */
 function facePath(style: FontStyleName, bold: boolean, italic: boolean): string {
   const f = FAMILIES[style];
-  const dir = WEIGHT_NAMES[bold ? 700 : f.weight] + (italic ? '_Italic' : '');
-  return require.resolve(`@expo-google-fonts/${f.pkg}/${dir}/${f.file}_${dir}.ttf`);
+  const cut = WEIGHT_NAMES[bold ? 700 : f.weight] + (italic ? '_Italic' : '');
+  return fileURLToPath(new URL(`${f.dir}/${f.file}_${cut}.ttf`, FONTS_DIR));
 }
 
 /** Every face the renderer may ask for: 4 families × regular/bold × upright/italic. */

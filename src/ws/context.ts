@@ -13,16 +13,10 @@ export interface ConnectionContext {
   tokenExp: number;
 }
 
-/** Close codes we send; all 4xxx as API.md requires, named after HTTP where one fits. */
-export const CloseCodes = {
-  tokenExpired: { code: 4401, reason: 'token-expired' },
-  roomDeleted: { code: 4404, reason: 'room-deleted' },
-  messageTooLarge: { code: 4009, reason: 'message-too-large' },
-  documentTooLarge: { code: 4413, reason: 'document-too-large' },
-  rateLimited: { code: 4429, reason: 'rate-limited' },
-  badFrame: { code: 4400, reason: 'bad-frame' },
-  storageUnavailable: { code: 4503, reason: 'storage-unavailable' },
-} as const;
+/**
+ * @deprecated import from `src/protocol/close-codes.ts`; kept until every caller has moved.
+ */
+export { CloseCodes } from '../protocol/close-codes.ts';
 
 const COLORS = ['#e03131', '#1971c2', '#2f9e44', '#f08c00', '#9c36b5', '#0c8599', '#e8590c', '#6741d9', '#c2255c', '#5c940d'];
 

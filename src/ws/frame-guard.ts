@@ -1,3 +1,5 @@
+import { MessageType } from '@hocuspocus/server';
+
 /**
  * Checks the envelope of every binary frame before Hocuspocus parses it: a
  * document name (length-prefixed UTF-8 that fits the frame), a message type a client
@@ -35,7 +37,7 @@ export class FrameGuard {
       case MessageType.Auth:
       case MessageType.QueryAwareness:
       case MessageType.Stateless:
-      case MessageType.Close:
+      case MessageType.CLOSE:
       case MessageType.Ping:
       case MessageType.Pong:
         return true;
@@ -68,19 +70,6 @@ export class FrameGuard {
     return true;
   }
 }
-
-/** Hocuspocus message types (its enum is not erasable syntax, so named here). */
-const MessageType = {
-  Sync: 0,
-  Awareness: 1,
-  Auth: 2,
-  QueryAwareness: 3,
-  SyncReply: 4,
-  Stateless: 5,
-  Close: 7,
-  Ping: 9,
-  Pong: 10,
-} as const;
 
 /** lib0 variable-length unsigned integers, without exceptions: `undefined` when malformed. */
 class VarReader {

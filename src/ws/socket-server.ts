@@ -5,9 +5,10 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { TokenBucket } from '../limits/token-bucket.ts';
 import { logSecurityEvent, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import { CloseCodes, type ConnectionContext } from './context.ts';
+import { CloseCodes } from '../protocol/close-codes.ts';
+import type { ConnectionContext } from './context.ts';
 import { FrameGuard } from './frame-guard.ts';
-import { clientAddress, isOriginAllowed } from '../http/origin.ts';
+import { clientAddress, isOriginAllowed } from '../net/origin.ts';
 
 export interface SocketServerOptions {
   hocuspocus: Hocuspocus;

@@ -40,12 +40,25 @@ describe('Dockerfile', () => {
     expect(missing).toEqual([]);
   });
 
+  it('ships the export fonts in the repository and one tldraw version for server and web', () => {
+    const pkg = JSON.parse(read('package.json'));
+    const all = { ...pkg.dependencies, ...pkg.devDependencies } as Record<string, string>;
+    expect(Object.keys(all).filter((name) => name.startsWith('@expo-google-fonts/'))).toEqual([]);
+    expect(readdirSync(new URL('assets/fonts/', root), { recursive: true }).filter((f) => String(f).endsWith('.ttf'))).toHaveLength(16);
+    // Exact versions, all the same: two tldraw versions would load two copies of each package.
+    const tldraw = Object.entries(all).filter(([name]) => name === 'tldraw' || name.startsWith('@tldraw/'));
+    expect(new Set(tldraw.map(([, version]) => version))).toEqual(new Set([all.tldraw]));
+    expect(all.tldraw).toMatch(/^\d+\.\d+\.\d+$/);
+    // Charting (vega) is for benchmarks only and stays out of `npm ci --omit=dev`.
+    expect(Object.keys(pkg.dependencies).filter((name) => name.startsWith('vega'))).toEqual([]);
+  });
+
   it('runs as a non-root user, checks /healthz, and can run migrations alone', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\n?.*\/healthz/m);
     expect(dockerfile).toMatch(/src\/db\/migrate-cli\.ts/);
     expect(existsSync(new URL('src/db/migrate-cli.ts', root))).toBe(true);
-    for (const dir of ['src', 'extensions', 'drizzle']) expect(dockerfile).toContain(`COPY --chown=root:root ${dir} ./${dir}`);
+    for (const dir of ['src', 'extensions', 'drizzle', 'assets']) expect(dockerfile).toContain(`COPY --chown=root:root ${dir} ./${dir}`);
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { MessageType } from '@hocuspocus/server';
 import WebSocket from 'ws';
 import * as encoding from 'lib0/encoding';
 import { roomWithOwner } from '../helpers/api.ts';
@@ -50,7 +51,7 @@ describe('WebSocket limits', () => {
     const done = closed(ws);
     const frame = encoding.encode((e) => {
       encoding.writeVarString(e, 'flood');
-      encoding.writeVarUint(e, 3); // QueryAwareness: harmless, but counts
+      encoding.writeVarUint(e, MessageType.QueryAwareness); // harmless, but counts
     });
     for (let i = 0; i < 300; i++) ws.send(frame);
     expect(await done).toEqual({ code: 4429, reason: 'rate-limited' });

@@ -4,7 +4,7 @@ import { hashPassword } from '../../auth/passwords.ts';
 import type { Role } from '../../db/schema.ts';
 import { nameSchema } from '../../rooms/names.ts';
 import { toRoomView } from '../../rooms/room-store.ts';
-import { CloseCodes } from '../../ws/context.ts';
+import { CloseCodes } from '../../protocol/close-codes.ts';
 import type { AppDeps, AppEnv } from '../app-env.ts';
 import { unauthorized } from '../errors.ts';
 import { bearerAuth, readBearer } from '../middleware/bearer-auth.ts';

@@ -1,8 +1,8 @@
 /** The markdown table of figures and ratios (against bare Hocuspocus and raw ws). */
-import type { ColdLoadRow } from '../scenarios/cold-load.ts';
-import type { ConnectionsRow } from '../scenarios/connections.ts';
-import type { FanOutRow } from '../scenarios/fan-out.ts';
-import type { HotRoomRow } from '../scenarios/hot-room.ts';
+import type { ColdLoadRow } from './scenarios/cold-load.ts';
+import type { ConnectionsRow } from './scenarios/connections.ts';
+import type { FanOutRow } from './scenarios/fan-out.ts';
+import type { HotRoomRow } from './scenarios/hot-room.ts';
 
 export interface BenchResults {
   date: string;

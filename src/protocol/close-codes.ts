@@ -1,0 +1,15 @@
+/**
+ * Close codes we send; all 4xxx as API.md requires, named after HTTP where one fits.
+ * They are part of the external contract and shared by the socket layer, the
+ * Hocuspocus extensions and the REST routes that disconnect clients, so they live in
+ * this neutral module rather than in any one of them.
+ */
+export const CloseCodes = {
+  tokenExpired: { code: 4401, reason: 'token-expired' },
+  roomDeleted: { code: 4404, reason: 'room-deleted' },
+  messageTooLarge: { code: 4009, reason: 'message-too-large' },
+  documentTooLarge: { code: 4413, reason: 'document-too-large' },
+  rateLimited: { code: 4429, reason: 'rate-limited' },
+  badFrame: { code: 4400, reason: 'bad-frame' },
+  storageUnavailable: { code: 4503, reason: 'storage-unavailable' },
+} as const;
