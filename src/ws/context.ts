@@ -22,6 +22,10 @@ export const CloseCodes = {
   rateLimited: { code: 4429, reason: 'rate-limited' },
   badFrame: { code: 4400, reason: 'bad-frame' },
   storageUnavailable: { code: 4503, reason: 'storage-unavailable' },
+  /** The append queue is full: the update is refused unapplied; the client resends it. */
+  storageBusy: { code: 4503, reason: 'storage-busy' },
+  /** The client does not read what it is sent (WS_MAX_BUFFERED_BYTES queued for it). */
+  slowReader: { code: 4504, reason: 'slow-reader' },
 } as const;
 
 const COLORS = ['#e03131', '#1971c2', '#2f9e44', '#f08c00', '#9c36b5', '#0c8599', '#e8590c', '#6741d9', '#c2255c', '#5c940d'];
