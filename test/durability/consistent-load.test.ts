@@ -28,7 +28,7 @@ describe.each<StorageKind>(['postgres', 'pglite'])('loads racing compactions on 
     // PostgreSQL: a second pool, as another instance or the export runner has.
     readerDb = kind === 'postgres' ? createDatabase(storage) : writerDb;
     await new UserStore(writerDb.db).create({ id: 'u1', name: 'U' });
-  });
+  }, 120_000);
   afterAll(async () => {
     if (readerDb !== writerDb) await readerDb?.close();
     await writerDb?.close();
