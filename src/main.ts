@@ -27,7 +27,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     setTimeout(() => {
       server.log.error('shutdown did not finish in time; exiting');
       process.exit(1);
-    }, config.shutdownTimeoutMs + 1_000).unref();
+    }, config.shutdownTimeoutMs).unref();
     server.close().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -25,7 +25,7 @@ describe('shutdown with the database away', () => {
     await storage?.drop();
   });
 
-  it('exits by the deadline, and after a restart every write is stored', { timeout: 120_000 }, async () => {
+  it('exits by the deadline, and after a restart every write is stored', { timeout: 300_000 }, async () => {
     const viaProxy = new URL(storage.databaseUrl!);
     viaProxy.port = String(proxy.port);
     const env = {
@@ -51,8 +51,9 @@ describe('shutdown with the database away', () => {
     const started = Date.now();
     first.child.kill('SIGTERM');
     await first.exited;
-    // The deadline plus process start-up slack, far below the 45 s it hung before.
-    expect(Date.now() - started).toBeLessThan(SHUTDOWN_TIMEOUT_MS + 2_000);
+    // The deadline plus slack for signal delivery and process exit on a loaded
+    // machine; it used to hang for good (still there after 45 s).
+    expect(Date.now() - started).toBeLessThan(SHUTDOWN_TIMEOUT_MS + 4_000);
 
     // Same address: the provider reconnects by itself and resends what it holds.
     proxy.restore();
