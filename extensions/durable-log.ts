@@ -1,16 +1,14 @@
 import type { beforeSyncPayload, Connection, Extension, Hocuspocus, onConfigurePayload } from '@hocuspocus/server';
 import * as encoding from 'lib0/encoding';
-import type { DocumentSizes } from '../src/documents/document-sizes.ts';
-import type { LoggedSeqs } from '../src/documents/logged-seqs.ts';
+import type { RoomState, RoomStates } from '../src/documents/room-state.ts';
 import type { UpdateLog } from '../src/documents/update-log.ts';
 import type { Logger } from '../src/log.ts';
 import type { Metrics } from '../src/metrics.ts';
-import { CloseCodes } from '../src/ws/context.ts';
+import { CloseCodes } from '../src/protocol/close-codes.ts';
 
 export interface DurableLogConfiguration {
   updates: UpdateLog;
-  logged: LoggedSeqs;
-  sizes: DocumentSizes;
+  rooms: RoomStates;
   metrics: Metrics;
   log: Logger;
   /**
@@ -27,20 +25,29 @@ const SYNC_STEP_2 = 1;
 const SYNC_UPDATE = 2;
 const MESSAGE_SYNC_STATUS = 8;
 
+/** One connection's appends: `tail` settles (never rejects) once all so far have. */
+interface ConnectionAppends {
+  tail: Promise<void>;
+  /** An append failed for good: nothing more is acknowledged, the socket is closing. */
+  failed: boolean;
+}
+
 /**
  * Nothing acknowledged is ever lost. Each update a client sends is appended to the
  * durable log (group commit) as Hocuspocus applies and broadcasts it; the sync-status
- * reply that acknowledges it to its sender is held back until that append has
- * committed. Broadcasting never waits for the database; only the sender's
- * acknowledgement does. If the append fails for good, the socket is closed and the
- * client, which still counts the change as unsynced, sends it again on reconnect.
+ * reply that acknowledges it to its sender is held back until that append (and every
+ * earlier one of the connection) has committed. Broadcasting never waits for the
+ * database; only the sender's acknowledgement does.
+ *
+ * Failures are handled once per connection: the first append that fails for good
+ * logs, counts and closes the socket with 4503; the client, which still counts its
+ * changes as unsynced, sends them again on reconnect. When the append queue is full
+ * an update is refused before it is applied (closed with 4503 `storage-busy`).
  */
 export class DurableLog implements Extension {
   extensionName = 'scrible-durable-log';
   private readonly configuration: DurableLogConfiguration;
-  /** Per connection: its appends so far, chained so acknowledgements keep their order. */
-  private readonly appends = new WeakMap<Connection, Promise<unknown>>();
-  private readonly loggedBytes = new Map<string, number>();
+  private readonly appends = new WeakMap<Connection, ConnectionAppends>();
   private instance: Hocuspocus | undefined;
 
   constructor(configuration: Omit<DurableLogConfiguration, 'compactAtLogRatio' | 'compactMinBytes'> & Partial<DurableLogConfiguration>) {
@@ -51,54 +58,82 @@ export class DurableLog implements Extension {
     this.instance = instance;
   }
 
-  async beforeSync({ connection, documentName, type, payload }: beforeSyncPayload): Promise<void> {
-    if ((type !== SYNC_STEP_2 && type !== SYNC_UPDATE) || connection.readOnly || isEmptyUpdate(payload)) return;
-    if (!this.appends.has(connection)) this.holdAcknowledgements(connection);
+  async beforeSync({ connection, document, documentName, type, payload }: beforeSyncPayload): Promise<void> {
+    if ((type !== SYNC_STEP_2 && type !== SYNC_UPDATE) || connection.readOnly) return;
+    const room = this.configuration.rooms.get(document);
+    // Even for an empty update: its acknowledgement too must wait while the room holds them.
+    const appends = this.appends.get(connection) ?? this.holdAcknowledgements(connection, room);
+    if (isEmptyUpdate(payload)) return;
+    const { updates, metrics } = this.configuration;
+    // Refused before Hocuspocus applies it: the client keeps it and resends it later.
+    if (appends.failed) throw refusal(CloseCodes.storageUnavailable);
+    if (!updates.hasRoomFor(payload.byteLength)) {
+      const { code, reason } = CloseCodes.storageBusy;
+      metrics.messagesRejected.inc({ reason });
+      this.configuration.log.warn({ roomId: documentName }, 'append queue full; refusing the update and closing the connection');
+      connection.webSocket.close(code, reason);
+      throw refusal(CloseCodes.storageBusy);
+    }
 
-    const { updates, logged, metrics } = this.configuration;
     // A copy: the frame's buffer belongs to the socket layer, the insert runs later.
     const update = Uint8Array.prototype.slice.call(payload);
     const started = performance.now();
-    const append = updates.append(documentName, update).then((seq) => {
-      metrics.logAppendSeconds.observe((performance.now() - started) / 1000);
-      // By now Hocuspocus has applied the update (it did so right after this hook,
-      // while the insert was in flight), so the document contains this row.
-      if (seq !== undefined) logged.add(documentName, seq);
-      this.compactIfLogLarge(documentName, update.byteLength);
-    });
-    const chain = (this.appends.get(connection) ?? Promise.resolve()).then(() => append);
-    this.appends.set(connection, chain);
-    chain.catch((error: unknown) => {
-      this.configuration.log.error(
-        { err: error, roomId: documentName },
-        'update could not be made durable; closing the connection so the client resends it',
-      );
-      // The client keeps its unacknowledged changes and sends them again on reconnect.
-      const { code, reason } = CloseCodes.storageUnavailable;
-      metrics.messagesRejected.inc({ reason });
-      connection.webSocket.close(code, reason);
-    });
+    const appended = updates.append(documentName, update).then(
+      () => {
+        metrics.logAppendSeconds.observe((performance.now() - started) / 1000);
+        if (room) this.compactIfLogLarge(room, update.byteLength);
+      },
+      (error: unknown) => this.fail(connection, appends, room, error),
+    );
+    appends.tail = Promise.all([appends.tail, appended]).then(() => undefined);
   }
 
-  async afterUnloadDocument({ documentName }: { documentName: string }): Promise<void> {
-    this.loggedBytes.delete(documentName);
+  /** The first failure of a connection closes it; later ones are already covered. */
+  private fail(connection: Connection, appends: ConnectionAppends, room: RoomState | undefined, error: unknown): void {
+    if (room) this.holdRoomUntilStored(room);
+    if (appends.failed) return;
+    appends.failed = true;
+    this.configuration.log.error(
+      { err: error, roomId: connection.document.name },
+      'update could not be made durable; closing the connection so the client resends it',
+    );
+    const { code, reason } = CloseCodes.storageUnavailable;
+    this.configuration.metrics.messagesRejected.inc({ reason });
+    connection.webSocket.close(code, reason);
+  }
+
+  /**
+   * The failed update is in the live document but not in the log: no one in the
+   * room is acknowledged until a store has written it (see RoomState), and a store
+   * is asked for now.
+   */
+  private holdRoomUntilStored(room: RoomState): void {
+    room.holdAcknowledgements();
+    const document = room.document;
+    if (!this.instance || this.instance.documents.get(document.name) !== document) return;
+    void this.instance.storeDocumentHooks(
+      document,
+      {
+        instance: this.instance,
+        clientsCount: document.getConnectionsCount(),
+        document,
+        documentName: document.name,
+        lastContext: {},
+        lastTransactionOrigin: undefined,
+      },
+      true,
+    );
   }
 
   /** Snapshot now (which compacts the log) once the log has grown large against the document. */
-  private compactIfLogLarge(documentName: string, bytes: number): void {
-    const total = (this.loggedBytes.get(documentName) ?? 0) + bytes;
-    const { compactAtLogRatio, compactMinBytes, sizes } = this.configuration;
-    if (total < compactMinBytes || total < compactAtLogRatio * sizes.lastMeasured(documentName)) {
-      this.loggedBytes.set(documentName, total);
-      return;
-    }
-    const debounceId = `onStoreDocument-${documentName}`;
+  private compactIfLogLarge(room: RoomState, bytes: number): void {
+    room.loggedBytes += bytes;
+    const { compactAtLogRatio, compactMinBytes } = this.configuration;
+    if (room.loggedBytes < compactMinBytes || room.loggedBytes < compactAtLogRatio * room.lastMeasuredBytes) return;
+    const debounceId = `onStoreDocument-${room.document.name}`;
     // No store pending (one is running): keep counting, and the next append asks again.
-    if (!this.instance?.debouncer.isDebounced(debounceId)) {
-      this.loggedBytes.set(documentName, total);
-      return;
-    }
-    this.loggedBytes.set(documentName, 0);
+    if (!this.instance?.debouncer.isDebounced(debounceId)) return;
+    room.loggedBytes = 0;
     this.instance.debouncer.executeNow(debounceId);
   }
 
@@ -107,8 +142,9 @@ export class DurableLog implements Extension {
    * pending appends. Recognised by their fixed prefix (address, type 8), compared
    * byte for byte: no decoding or allocation per outgoing frame.
    */
-  private holdAcknowledgements(connection: Connection): void {
-    this.appends.set(connection, Promise.resolve());
+  private holdAcknowledgements(connection: Connection, room: RoomState | undefined): ConnectionAppends {
+    const appends: ConnectionAppends = { tail: Promise.resolve(), failed: false };
+    this.appends.set(connection, appends);
     const prefix = encoding.encode((encoder) => {
       encoding.writeVarString(encoder, connection.messageAddress);
       encoding.writeVarUint(encoder, MESSAGE_SYNC_STATUS);
@@ -116,12 +152,21 @@ export class DurableLog implements Extension {
     const send = connection.send.bind(connection);
     connection.send = (message: Uint8Array) => {
       if (!startsWith(message, prefix)) return send(message);
-      this.appends.get(connection)!.then(
-        () => send(message),
-        () => {}, // not stored: no acknowledgement; the socket is being closed
-      );
+      // Not stored: no acknowledgement; the socket is being closed.
+      void appends.tail.then(async () => {
+        // Usually undefined: only after a failed append in the room (see holdRoomUntilStored).
+        const held = room?.acknowledgeable;
+        if (held) await held;
+        if (!appends.failed) send(message);
+      });
     };
+    return appends;
   }
+}
+
+/** An error Hocuspocus turns into closing this connection with the code and reason. */
+function refusal({ code, reason }: { code: number; reason: string }): Error {
+  return Object.assign(new Error(`update refused: ${reason}`), { code, reason });
 }
 
 function isEmptyUpdate(update: Uint8Array): boolean {

@@ -1,6 +1,6 @@
 import { type beforeHandleMessagePayload, type Extension, MessageType, type onChangePayload } from '@hocuspocus/server';
 import * as decoding from 'lib0/decoding';
-import type { DocumentSizes } from '../src/documents/document-sizes.ts';
+import type { RoomStates } from '../src/documents/room-state.ts';
 import { logSecurityEvent, type Logger } from '../src/log.ts';
 import type { Metrics } from '../src/metrics.ts';
 import { CloseCodes } from '../src/protocol/close-codes.ts';
@@ -9,7 +9,8 @@ import type { ConnectionContext } from '../src/ws/context.ts';
 export interface LimitsConfiguration {
   /** Largest encoded document a room may grow to. @default 33_554_432 (32 MiB) */
   maxDocumentBytes: number;
-  sizes: DocumentSizes;
+  /** Per-room state; its size bound is what this extension checks. */
+  rooms: RoomStates;
   metrics: Metrics;
   log: Logger;
 }
@@ -29,9 +30,15 @@ export class Limits implements Extension {
     this.configuration = configuration;
   }
 
-  async beforeHandleMessage({ update, documentName, connection, context }: beforeHandleMessagePayload<ConnectionContext>): Promise<void> {
-    const { sizes, maxDocumentBytes } = this.configuration;
-    if (sizes.get(documentName) + update.byteLength <= maxDocumentBytes) return;
+  async beforeHandleMessage({
+    update,
+    document,
+    documentName,
+    connection,
+    context,
+  }: beforeHandleMessagePayload<ConnectionContext>): Promise<void> {
+    const { rooms, maxDocumentBytes } = this.configuration;
+    if ((rooms.get(document)?.bytesBound ?? 0) + update.byteLength <= maxDocumentBytes) return;
     if (!isSyncMessage(update)) return;
     const { code, reason } = CloseCodes.documentTooLarge;
     this.configuration.metrics.messagesRejected.inc({ reason });
@@ -46,8 +53,8 @@ export class Limits implements Extension {
     throw Object.assign(new Error(`document ${documentName} would exceed ${maxDocumentBytes} bytes`), { code, reason });
   }
 
-  async onChange({ documentName, update }: onChangePayload): Promise<void> {
-    this.configuration.sizes.add(documentName, update.byteLength);
+  async onChange({ document, update }: onChangePayload): Promise<void> {
+    this.configuration.rooms.get(document)?.grew(update.byteLength);
   }
 }
 

@@ -5,132 +5,139 @@ import type {
   onLoadDocumentPayload,
   onStoreDocumentPayload,
 } from '@hocuspocus/server';
-import * as Y from 'yjs';
-import type { DocumentSizes } from '../src/documents/document-sizes.ts';
-import type { LoggedSeqs } from '../src/documents/logged-seqs.ts';
+import type { Db } from '../src/db/client.ts';
+import { logQuarantined, quarantine } from '../src/documents/quarantine.ts';
+import { compactRoom } from '../src/documents/room-compaction.ts';
+import type { RoomStates } from '../src/documents/room-state.ts';
 import { applyStoredRoom } from '../src/documents/stored-room.ts';
-import type { SnapshotStore } from '../src/documents/snapshot-store.ts';
-import type { UpdateLog } from '../src/documents/update-log.ts';
 import type { Logger } from '../src/log.ts';
 import type { Metrics } from '../src/metrics.ts';
 
 export interface PersistenceConfiguration {
-  snapshots: SnapshotStore;
-  /** The durable update log, replayed on load and compacted after each snapshot. */
-  updates: UpdateLog;
-  logged: LoggedSeqs;
-  sizes: DocumentSizes;
+  db: Db;
+  /** Per-room state: opened here on load, dropped here on unload, read by other extensions. */
+  rooms: RoomStates;
   metrics: Metrics;
   log: Logger;
-  /** Snapshot versions kept per room; older ones are deleted after each store. @default 20 */
+  /** Snapshot versions kept per room; older ones are deleted by each store. @default 20 */
   keepVersions: number;
   /** First wait before retrying a failed store, doubled per failure. @default 100 (ms) */
   retryInitialDelayMs: number;
   /** Longest wait between retries while the database is away. @default 5000 (ms) */
   retryMaxDelayMs: number;
-  /** Once the server is shutting down, give up after this many failed attempts. @default 5 */
-  shutdownAttempts: number;
 }
+
+/**
+ * The transaction origin of stored data merged into a live document by a store:
+ * Hocuspocus broadcasts it to the room's clients (and Redis to other instances), but
+ * it is not stored again (`skipStoreHooks`) and the durable log never sees it (only
+ * client messages are appended).
+ */
+export const STORAGE_ORIGIN = { source: 'local', skipStoreHooks: true, context: { storage: true } } as const;
 
 /**
  * Persistence with the shape of `@hocuspocus/extension-database` (onLoadDocument,
  * onStoreDocument), written out because that extension's single `fetch`/`store`
  * pair can neither replay a log row by row nor retry a failed store: loads a room as
- * its newest snapshot plus the durable update log, stores each debounced change as a
- * new version, and then deletes the log rows that version covers (compaction).
+ * its newest snapshot plus the durable update log (one consistent read), and stores
+ * each debounced change as a new version that also compacts the log (`compactRoom`:
+ * one transaction under the room's lock, safe with any number of instances).
  *
  * A failed store is retried with backoff inside the hook. That keeps Hocuspocus's
  * save mutex held, so the document cannot be unloaded before its last change is
  * stored, and each attempt encodes the document afresh, so a late success stores
- * everything that arrived meanwhile.
+ * everything that arrived meanwhile. During shutdown it retries until the deadline.
  */
 export class Persistence implements Extension {
   extensionName = 'scrible-persistence';
   // After auth (which must refuse before anything loads), before metrics/logging.
   priority = 50;
   private readonly options: PersistenceConfiguration;
-  private stopping = false;
+  /** Set at shutdown: stores give up at this time (ms since epoch). */
+  private deadline: number | undefined;
 
-  constructor(
-    configuration: Pick<PersistenceConfiguration, 'snapshots' | 'updates' | 'logged' | 'sizes' | 'metrics' | 'log'> &
-      Partial<PersistenceConfiguration>,
-  ) {
-    this.options = {
-      keepVersions: 20,
-      retryInitialDelayMs: 100,
-      retryMaxDelayMs: 5_000,
-      shutdownAttempts: 5,
-      ...configuration,
-    };
+  constructor(configuration: Pick<PersistenceConfiguration, 'db' | 'rooms' | 'metrics' | 'log'> & Partial<PersistenceConfiguration>) {
+    this.options = { keepVersions: 20, retryInitialDelayMs: 100, retryMaxDelayMs: 5_000, ...configuration };
   }
 
-  /** The room as stored: snapshot plus log (see applyStoredRoom). */
+  /** The room as stored: newest decodable snapshot plus log (see applyStoredRoom). */
   async onLoadDocument({ documentName, document }: onLoadDocumentPayload): Promise<void> {
-    const { updates, logged, sizes } = this.options;
-    const stored = await applyStoredRoom(document, documentName, this.options);
-    for (const seq of stored.appliedSeqs) logged.add(documentName, seq);
-    sizes.set(documentName, stored.bytes);
-    // Dropped for good: they can never be applied, and would be retried on every load.
-    if (stored.unreadableSeqs.length) await updates.delete(documentName, stored.unreadableSeqs);
+    const { db, rooms, log, metrics } = this.options;
+    const stored = await applyStoredRoom(document, documentName, { db, log });
+    const state = rooms.open(document);
+    state.containedVersion = stored.version;
+    state.measured(stored.bytes);
+    if (stored.unreadable.length === 0) return;
+    // Kept, not deleted: out of the way of later loads, there for a repair.
+    try {
+      await quarantine(db, documentName, stored.unreadable);
+      logQuarantined(log, documentName, stored.unreadable);
+      for (const item of stored.unreadable) metrics.quarantined.inc({ kind: item.kind });
+    } catch (error) {
+      log.warn({ err: error, roomId: documentName }, 'could not quarantine undecodable data; the next load or store retries');
+    }
   }
 
   async onStoreDocument({ documentName, document }: onStoreDocumentPayload): Promise<void> {
-    const { snapshots, metrics, log, sizes } = this.options;
+    const { metrics, log, rooms } = this.options;
+    const state = rooms.get(document);
+    // Unloaded meanwhile (its last store ran already) or never loaded by us.
+    if (!state) return;
     let delay = this.options.retryInitialDelayMs;
     for (let attempt = 1; ; attempt++) {
+      // Everything applied so far (held acknowledgements included) is in what this attempt writes.
+      const held = state.takeHeld();
       try {
-        // Read before encoding: every row listed now is contained in the state below.
-        const covered = this.options.logged.current(documentName);
-        const state = Y.encodeStateAsUpdate(document);
-        const version = await snapshots.append(documentName, state, Y.encodeStateVector(document));
-        sizes.set(documentName, state.byteLength);
-        metrics.documentBytes.observe(state.byteLength);
-        if (version === undefined) {
+        const stored = await compactRoom({
+          db: this.options.db,
+          roomId: documentName,
+          doc: document,
+          containedVersion: state.containedVersion,
+          keepVersions: this.options.keepVersions,
+          origin: STORAGE_ORIGIN,
+        });
+        held?.resolve();
+        if (!stored) {
           // The room was deleted while loaded: nothing to keep.
           metrics.snapshotWrites.inc({ result: 'skipped' });
           log.info({ roomId: documentName }, 'room no longer exists; snapshot not stored');
           return;
         }
+        state.containedVersion = stored.version;
+        state.measured(stored.bytes);
+        metrics.documentBytes.observe(stored.bytes);
         metrics.snapshotWrites.inc({ result: 'ok' });
-        await this.compact(documentName, covered);
+        logQuarantined(log, documentName, stored.quarantined);
+        for (const item of stored.quarantined) metrics.quarantined.inc({ kind: item.kind });
         return;
       } catch (error) {
+        state.returnHeld(held);
         metrics.snapshotWrites.inc({ result: 'error' });
-        const givingUp = this.stopping && attempt >= this.options.shutdownAttempts;
+        const left = this.deadline === undefined ? Number.POSITIVE_INFINITY : this.deadline - Date.now();
+        const givingUp = left <= 0;
         log[givingUp ? 'error' : 'warn'](
           { err: error, roomId: documentName, attempt, retryInMs: givingUp ? undefined : delay },
-          givingUp ? 'snapshot store failed during shutdown; giving up' : 'snapshot store failed; retrying',
+          givingUp
+            ? 'snapshot store failed at the shutdown deadline; giving up (the log still holds every acknowledged update)'
+            : 'snapshot store failed; retrying',
         );
         if (givingUp) throw error;
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
         delay = Math.min(delay * 2, this.options.retryMaxDelayMs);
       }
     }
   }
 
-  /** Deletes what the new version made redundant; a failure here only delays it to the next store. */
-  private async compact(documentName: string, covered: number[]): Promise<void> {
-    const { snapshots, updates, logged, log } = this.options;
-    try {
-      await updates.delete(documentName, covered);
-      logged.remove(documentName, covered);
-      await snapshots.prune(documentName, this.options.keepVersions);
-    } catch (error) {
-      log.warn({ err: error, roomId: documentName }, 'compaction failed; the next store retries it');
-    }
+  async afterUnloadDocument({ documentName, instance }: afterUnloadDocumentPayload): Promise<void> {
+    this.options.rooms.drop(documentName, instance.documents.get(documentName));
   }
 
-  async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload): Promise<void> {
-    this.options.sizes.delete(documentName);
-    this.options.logged.delete(documentName);
-  }
-
-  /** From now on, failing stores give up after a few attempts instead of retrying forever. */
-  beginShutdown(): void {
-    this.stopping = true;
+  /** From now on, failing stores retry only until `deadline` (ms since epoch). */
+  beginShutdown(deadline: number): void {
+    this.deadline = Math.min(this.deadline ?? deadline, deadline);
   }
 
   async onDestroy(_payload: onDestroyPayload): Promise<void> {
-    this.stopping = true;
+    this.beginShutdown(Date.now());
   }
 }

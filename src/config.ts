@@ -34,6 +34,8 @@ export interface Config {
     maxDocumentBytes: number;
     idleTimeoutMs: number;
     httpMaxBodyBytes: number;
+    /** A socket with more than this queued for its client when more is sent is closed (4504). */
+    wsMaxBufferedBytes: number;
   };
   persistence: {
     /** Quiet time before a changed document is snapshotted. */
@@ -48,7 +50,13 @@ export interface Config {
      * for benchmarks, not production.
      */
     durableLog: boolean;
+    /** Longest an append retries while the database is away before its client is closed with 4503. */
+    appendRetryMs: number;
+    /** Bytes of updates waiting for the log at most; past it new updates are refused (4503 storage-busy). */
+    maxQueuedBytes: number;
   };
+  /** SIGTERM/close(): stores retry until this much time has passed, then the server gives up and exits. */
+  shutdownTimeoutMs: number;
   tokens: {
     guestTtlSeconds: number;
     roomTtlSeconds: number;
@@ -141,6 +149,10 @@ const envSchema = z.object({
   SNAPSHOT_MAX_DEBOUNCE_MS: integer(10_000, 0),
   SNAPSHOT_KEEP_VERSIONS: integer(20, 1),
   DURABLE_LOG: booleanFlag(true),
+  DURABLE_LOG_RETRY_MS: integer(15_000, 100),
+  DURABLE_LOG_MAX_QUEUED_BYTES: integer(32 * 1024 * 1024, 64 * 1024),
+  WS_MAX_BUFFERED_BYTES: integer(8 * 1024 * 1024, 64 * 1024),
+  SHUTDOWN_TIMEOUT_MS: integer(30_000, 1_000),
   GUEST_TOKEN_TTL_SECONDS: integer(30 * 24 * 3600, 60),
   ROOM_TOKEN_TTL_SECONDS: integer(12 * 3600, 60),
   WEB_DIR: z.string().trim().min(1).default('./web/dist'),
@@ -213,13 +225,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxDocumentBytes: e.MAX_DOCUMENT_BYTES,
       idleTimeoutMs: e.WS_IDLE_TIMEOUT_MS,
       httpMaxBodyBytes: 1024 * 1024,
+      wsMaxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
     },
     persistence: {
       debounceMs: e.SNAPSHOT_DEBOUNCE_MS,
       maxDebounceMs: e.SNAPSHOT_MAX_DEBOUNCE_MS,
       keepVersions: e.SNAPSHOT_KEEP_VERSIONS,
       durableLog: e.DURABLE_LOG,
+      appendRetryMs: e.DURABLE_LOG_RETRY_MS,
+      maxQueuedBytes: e.DURABLE_LOG_MAX_QUEUED_BYTES,
     },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     tokens: {
       guestTtlSeconds: e.GUEST_TOKEN_TTL_SECONDS,
       roomTtlSeconds: e.ROOM_TOKEN_TTL_SECONDS,

@@ -15,8 +15,6 @@ try {
 }
 
 const server = await createServer(config);
-// A stray rejection deep in a dependency must not take every room down with it.
-process.on('unhandledRejection', (reason) => server.log.error({ err: reason }, 'unhandled promise rejection'));
 await server.listen();
 
 let stopping = false;
@@ -24,7 +22,12 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    server.log.info({ signal }, 'shutting down: storing documents');
+    server.log.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: storing documents');
+    // close() gives up at the deadline by itself; this is the backstop if a step ignores it.
+    setTimeout(() => {
+      server.log.error('shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
     server.close().then(
       () => process.exit(0),
       (error: unknown) => {

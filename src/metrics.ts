@@ -19,6 +19,7 @@ export class Metrics {
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   readonly logAppendSeconds: Histogram;
   readonly redisCommandSeconds: Histogram;
+  readonly quarantined: Counter<'kind'>;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -72,6 +73,12 @@ export class Metrics {
       name: 'scrible_redis_command_duration_seconds',
       help: 'Round trip of Redis commands this instance times (presence heartbeats, readiness pings)',
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
+      registers,
+    });
+    this.quarantined = new Counter({
+      name: 'scrible_quarantined_total',
+      help: 'Stored data Yjs could not decode, moved to quarantined_data (kind: update or snapshot)',
+      labelNames: ['kind'],
       registers,
     });
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'scrible_' });

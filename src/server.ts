@@ -15,8 +15,7 @@ import { TokenService } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import { createDatabase, type Database } from './db/client.ts';
 import { instrumentStore, SLOW_QUERY_MS } from './db/slow-queries.ts';
-import { DocumentSizes } from './documents/document-sizes.ts';
-import { LoggedSeqs } from './documents/logged-seqs.ts';
+import { RoomStates } from './documents/room-state.ts';
 import { SnapshotStore } from './documents/snapshot-store.ts';
 import { UpdateLog } from './documents/update-log.ts';
 import { createExports, type Exports, type ExportsTuning } from './export-jobs/index.ts';
@@ -81,13 +80,16 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   // With REDIS_URL: fan-out between instances and presence shared by all of them.
   const scaleOut = createScaleOut(config, log, metrics);
   const online = overrides.online ?? scaleOut?.online ?? new LocalOnlineRegistry();
-  const sizes = new DocumentSizes();
+  // The one owner of per-room state: persistence opens and drops it, others read it.
+  const roomStates = new RoomStates();
   const keepLoaded = new KeepLoaded({ keepMs: config.roomKeepLoadedMs });
   const updates = instrumentStore(
     new UpdateLog({
       db: database.db,
       appendDb: database.logDb,
       log,
+      maxRetryMs: config.persistence.appendRetryMs,
+      maxQueuedBytes: config.persistence.maxQueuedBytes,
       onFlush: (rows, ms) => {
         if (ms >= SLOW_QUERY_MS) log.warn({ statement: 'updates.append', rows, ms: Math.round(ms) }, 'slow database query');
       },
@@ -97,8 +99,13 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     // An append waits in the group-commit queue; its statement is timed in onFlush.
     { skip: ['append', 'close'] },
   );
-  const logged = new LoggedSeqs();
-  const persistence = new Persistence({ snapshots, updates, logged, sizes, metrics, log, keepVersions: config.persistence.keepVersions });
+  const persistence = new Persistence({
+    db: database.db,
+    rooms: roomStates,
+    metrics,
+    log,
+    keepVersions: config.persistence.keepVersions,
+  });
 
   const hocuspocus = new Hocuspocus({
     name: config.instanceId,
@@ -109,9 +116,9 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     flushDelay: config.wsFlushDelayMs,
     extensions: [
       new Auth({ tokens, rooms, users, metrics, log }),
-      new Limits({ maxDocumentBytes: config.limits.maxDocumentBytes, sizes, metrics, log }),
+      new Limits({ maxDocumentBytes: config.limits.maxDocumentBytes, rooms: roomStates, metrics, log }),
       persistence,
-      ...(config.persistence.durableLog ? [new DurableLog({ updates, logged, sizes, metrics, log })] : []),
+      ...(config.persistence.durableLog ? [new DurableLog({ updates, rooms: roomStates, metrics, log })] : []),
       new Presence({ rooms, online, log }),
       new MetricsExtension(metrics),
       keepLoaded,
@@ -133,8 +140,6 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     config,
     db: database.db,
     hocuspocus,
-    snapshots,
-    updates,
     metrics,
     log,
     publicUrl,
@@ -166,6 +171,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     burstMessages: config.limits.wsBurstMessages,
     compression: config.wsCompression,
     cork: config.wsCork,
+    maxBufferedBytes: config.limits.wsMaxBufferedBytes,
   });
   // Headers are capped like bodies: a request with more than 16 KiB of them gets 431.
   const httpServer: HttpServer = createHttpServer({ maxHeaderSize: 16 * 1024 }, getRequestListener(app.fetch));
@@ -181,27 +187,39 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   const displayHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   let closing: Promise<void> | undefined;
 
+  /**
+   * Shuts down within `config.shutdownTimeoutMs`: stores run (and retry) until the
+   * deadline minus a reserve for closing the clients; whatever is not stored by
+   * then stays in the durable log (acknowledged) or in the clients (not yet
+   * acknowledged), which resend it to the next instance.
+   */
   async function close(): Promise<void> {
-    persistence.beginShutdown();
+    const deadline = Date.now() + config.shutdownTimeoutMs;
+    // Time kept for closing sockets, Redis and the database after the stores.
+    const storesDeadline = deadline - Math.min(2_000, config.shutdownTimeoutMs / 5);
+    persistence.beginShutdown(storesDeadline);
     keepLoaded.release();
     httpServer.close();
     // Before the documents unload and the database closes: running exports finish
     // (or are given back for another instance) while both are still there.
-    await exports.stop();
+    await until(exports.stop(), storesDeadline, 'exports', log);
     // Detach every connection; Hocuspocus then stores each document whose last
-    // connection left and unloads it. Wait for that before closing the database.
-    await new Promise<void>((resolve) => {
-      const check = () => (hocuspocus.getDocumentsCount() === 0 ? resolve() : setTimeout(check, 20));
-      hocuspocus.closeConnections();
-      hocuspocus.flushPendingStores();
-      check();
-    });
+    // connection left and unloads it. Wait for that, or for the deadline.
+    hocuspocus.closeConnections();
+    hocuspocus.flushPendingStores();
+    while (hocuspocus.getDocumentsCount() > 0 && Date.now() < storesDeadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    if (hocuspocus.getDocumentsCount() > 0) {
+      log.error(
+        { rooms: hocuspocus.getDocumentsCount() },
+        'shutdown deadline: rooms not stored; their acknowledged updates are in the log',
+      );
+    }
     await sockets.close();
-    await updates.close();
-    await hocuspocus.hooks('onDestroy', { instance: hocuspocus });
+    await updates.close(deadline);
+    await until(hocuspocus.hooks('onDestroy', { instance: hocuspocus }), deadline, 'extensions', log);
     httpServer.closeAllConnections();
-    await online.close();
-    if (!overrides.database) await database.close();
+    await until(online.close(), deadline, 'presence', log);
+    if (!overrides.database) await until(database.close(), deadline, 'database', log);
     log.info('server closed');
   }
 
@@ -232,4 +250,20 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       return `ws://${displayHost}:${boundPort}`;
     },
   };
+}
+
+/** Waits for `work` until `deadline` at most; a late or failed step is logged, not thrown. */
+async function until(work: Promise<unknown>, deadline: number, step: string, log: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    const outcome = await Promise.race([work.then(() => 'done' as const), timeout]);
+    if (outcome === 'timeout') log.error({ step }, 'shutdown deadline reached; not waiting any longer');
+  } catch (error) {
+    log.error({ err: error, step }, 'shutdown step failed');
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -128,6 +128,31 @@ export const roomUpdates = pgTable(
   (t) => [index('idx_room_updates_room_seq').on(t.roomId, t.seq)],
 );
 
+/**
+ * Stored data Yjs could not decode (log rows and snapshot versions), moved aside
+ * instead of deleted: kept for inspection or a manual repair, out of the way of
+ * loads and compactions.
+ */
+export const quarantinedData = pgTable(
+  'quarantined_data',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    roomId: varchar('room_id', { length: 20 })
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    /** `update` (a room_updates row) or `snapshot` (a room_snapshots version). */
+    kind: varchar('kind', { length: 10 }).notNull(),
+    /** The row's seq, or the snapshot's version. */
+    sourceId: bigint('source_id', { mode: 'number' }).notNull(),
+    data: bytea('data').notNull(),
+    error: text('error').notNull(),
+    /** When the original row was written. */
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    quarantinedAt: timestamp('quarantined_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check('quarantined_data_kind_check', sql`${t.kind} IN ('update', 'snapshot')`), index('idx_quarantined_room').on(t.roomId)],
+);
+
 export const exportsTable = pgTable(
   'exports',
   {

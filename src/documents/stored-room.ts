@@ -1,60 +1,89 @@
+import { and, asc, desc, eq } from 'drizzle-orm';
 import * as Y from 'yjs';
+import type { Db } from '../db/client.ts';
+import { roomSnapshots, roomUpdates } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
-import type { SnapshotStore } from './snapshot-store.ts';
-import type { UpdateLog } from './update-log.ts';
+import { errorText, type Unreadable } from './quarantine.ts';
 
 export interface StoredRoomSources {
-  snapshots: Pick<SnapshotStore, 'latest'>;
-  updates: Pick<UpdateLog, 'read'>;
+  db: Db;
   log: Logger;
 }
 
 export interface StoredRoom {
-  /** Log rows now contained in the document. */
-  appliedSeqs: number[];
-  /** Log rows Yjs could not read (skipped and logged). */
-  unreadableSeqs: number[];
+  /** The snapshot version the document now contains (`undefined`: the room had none). */
+  version: number | undefined;
+  /** Stored data Yjs could not decode and that was skipped: newer snapshots, log rows. */
+  unreadable: Unreadable[];
   /** Bytes read: the snapshot plus the applied rows (an upper bound of the document). */
   bytes: number;
 }
 
-/** The stored snapshot of a room is not a Yjs update. */
+/** None of the room's stored snapshots is a Yjs update. */
 export class UnreadableSnapshotError extends Error {
   override name = 'UnreadableSnapshotError';
 }
 
 /**
- * Applies a room's stored state to `doc`: the newest snapshot, then every logged
- * update on top (those the snapshot covers are no-ops: Yjs updates are idempotent).
- * A log row Yjs cannot read is skipped and reported rather than making the room
- * impossible to open. Used by persistence (loading a room) and by exports (reading a
- * room that is not loaded), so both see the same board.
+ * Applies a room's stored state to `doc`: the newest snapshot that decodes, then
+ * every logged update on top (those the snapshot covers are no-ops: Yjs updates are
+ * idempotent). Snapshot and log are read in one REPEATABLE READ transaction, so a
+ * compaction committing meanwhile (new snapshot + deleted rows, atomically) is
+ * seen entirely or not at all: a load never misses rows that moved into a snapshot.
  *
- * @throws UnreadableSnapshotError when the snapshot itself cannot be decoded.
+ * Undecodable data is skipped and reported, not fatal: a newer snapshot that does
+ * not decode falls back to the next older one, and a bad log row is left out. Used
+ * by persistence (loading a room) and by exports (reading a room that is not
+ * loaded), so both see the same board.
+ *
+ * @throws UnreadableSnapshotError when the room has snapshots and none decodes.
  */
-export async function applyStoredRoom(doc: Y.Doc, roomId: string, { snapshots, updates, log }: StoredRoomSources): Promise<StoredRoom> {
-  const [latest, rows] = await Promise.all([snapshots.latest(roomId), updates.read(roomId)]);
-  const result: StoredRoom = { appliedSeqs: [], unreadableSeqs: [], bytes: latest?.data.byteLength ?? 0 };
-  Y.transact(doc, () => {
-    if (latest) {
-      try {
-        Y.applyUpdate(doc, latest.data);
-      } catch (error) {
-        throw new UnreadableSnapshotError(
-          `The room's stored document cannot be decoded: ${error instanceof Error ? error.message : String(error)}`,
-        );
+export async function applyStoredRoom(doc: Y.Doc, roomId: string, { db, log }: StoredRoomSources): Promise<StoredRoom> {
+  return db.transaction(
+    async (tx) => {
+      const result: StoredRoom = { version: undefined, unreadable: [], bytes: 0 };
+      const versions = await tx
+        .select({ version: roomSnapshots.version })
+        .from(roomSnapshots)
+        .where(eq(roomSnapshots.roomId, roomId))
+        .orderBy(desc(roomSnapshots.version));
+      for (const { version } of versions) {
+        const [row] = await tx
+          .select({ data: roomSnapshots.snapshotData })
+          .from(roomSnapshots)
+          .where(and(eq(roomSnapshots.roomId, roomId), eq(roomSnapshots.version, version)));
+        if (!row) continue;
+        try {
+          Y.applyUpdate(doc, row.data);
+          result.version = version;
+          result.bytes = row.data.byteLength;
+          break;
+        } catch (error) {
+          result.unreadable.push({ kind: 'snapshot', id: version, error: errorText(error) });
+          log.error({ err: error, roomId, version }, 'undecodable snapshot; falling back to the previous version');
+        }
       }
-    }
-    for (const row of rows) {
-      try {
-        Y.applyUpdate(doc, row.update);
-        result.appliedSeqs.push(row.seq);
-        result.bytes += row.update.byteLength;
-      } catch (error) {
-        result.unreadableSeqs.push(row.seq);
-        log.error({ err: error, roomId, seq: row.seq }, 'unreadable update in the log; skipped');
+      if (versions.length > 0 && result.version === undefined) {
+        throw new UnreadableSnapshotError(`None of the room's ${versions.length} stored versions can be decoded`);
       }
-    }
-  });
-  return result;
+      const rows = await tx
+        .select({ seq: roomUpdates.seq, update: roomUpdates.update })
+        .from(roomUpdates)
+        .where(eq(roomUpdates.roomId, roomId))
+        .orderBy(asc(roomUpdates.seq));
+      Y.transact(doc, () => {
+        for (const row of rows) {
+          try {
+            Y.applyUpdate(doc, row.update);
+            result.bytes += row.update.byteLength;
+          } catch (error) {
+            result.unreadable.push({ kind: 'update', id: Number(row.seq), error: errorText(error) });
+            log.error({ err: error, roomId, seq: row.seq }, 'undecodable update in the log; skipped');
+          }
+        }
+      });
+      return result;
+    },
+    { isolationLevel: 'repeatable read', accessMode: 'read only' },
+  );
 }

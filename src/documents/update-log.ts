@@ -1,4 +1,3 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { FOREIGN_KEY_VIOLATION, hasSqlState, toBuffer } from '../db/rows.ts';
 import { roomUpdates } from '../db/schema.ts';
@@ -21,6 +20,12 @@ export interface UpdateLogOptions {
    * waits for its commit to reach the disk. @default 2
    */
   maxInFlight?: number;
+  /**
+   * Bytes of updates waiting for their INSERT at most. Past it, `hasRoomFor` says no
+   * and callers refuse new updates instead of queueing without bound while the
+   * database is slow or away. @default 33554432 (32 MiB)
+   */
+  maxQueuedBytes?: number;
   /** Called after every flush with its size and duration, for metrics. */
   onFlush?: (rows: number, ms: number, ok: boolean) => void;
 }
@@ -52,6 +57,9 @@ export class UpdateLog {
   private readonly maxBatchRows: number;
   private readonly onFlush: UpdateLogOptions['onFlush'];
   private queue: Pending[] = [];
+  private readonly maxQueuedBytes: number;
+  /** Bytes of every append not yet settled (queued or in an INSERT in flight). */
+  private queuedBytes = 0;
   private readonly maxInFlight: number;
   private inFlight = 0;
   private retryDelay = 0;
@@ -65,38 +73,56 @@ export class UpdateLog {
     this.retryInitialDelayMs = options.retryInitialDelayMs ?? 50;
     this.maxBatchRows = options.maxBatchRows ?? 500;
     this.maxInFlight = options.maxInFlight ?? 2;
+    this.maxQueuedBytes = options.maxQueuedBytes ?? 32 * 1024 * 1024;
     this.onFlush = options.onFlush;
+  }
+
+  /**
+   * Whether an update of `bytes` may be appended now. An empty queue takes any size
+   * (one message is bounded by the frame limit), so an update is never refused forever.
+   */
+  hasRoomFor(bytes: number): boolean {
+    return this.queuedBytes === 0 || this.queuedBytes + bytes <= this.maxQueuedBytes;
   }
 
   /** Durably appends one update of a room. */
   append(roomId: string, update: Uint8Array): Promise<number | undefined> {
     if (this.closed) return Promise.reject(new Error('update log is closed'));
-    return new Promise((resolve, reject) => {
-      this.queue.push({ roomId, update: toBuffer(update), resolve, reject, firstTriedAt: performance.now() });
+    const bytes = update.byteLength;
+    this.queuedBytes += bytes;
+    return new Promise<number | undefined>((resolve, reject) => {
+      const settle = () => {
+        this.queuedBytes -= bytes;
+      };
+      this.queue.push({
+        roomId,
+        update: toBuffer(update),
+        resolve: (seq) => {
+          settle();
+          resolve(seq);
+        },
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
+        firstTriedAt: performance.now(),
+      });
       if (this.inFlight < this.maxInFlight) void this.flush();
     });
   }
 
-  /** Every logged update of a room, oldest first. */
-  async read(roomId: string): Promise<Array<{ seq: number; update: Uint8Array }>> {
-    return this.db
-      .select({ seq: roomUpdates.seq, update: roomUpdates.update })
-      .from(roomUpdates)
-      .where(eq(roomUpdates.roomId, roomId))
-      .orderBy(asc(roomUpdates.seq));
-  }
-
-  /** Deletes rows a snapshot now covers. */
-  async delete(roomId: string, seqs: number[]): Promise<void> {
-    for (let i = 0; i < seqs.length; i += 1000) {
-      await this.db.delete(roomUpdates).where(and(eq(roomUpdates.roomId, roomId), inArray(roomUpdates.seq, seqs.slice(i, i + 1000))));
-    }
-  }
-
-  /** Waits for queued appends to settle; later appends are refused. */
-  async close(): Promise<void> {
+  /**
+   * Refuses later appends and waits for queued ones to settle, until `deadline`
+   * (ms since epoch): then whatever is still queued is rejected (not acknowledged,
+   * so its clients still hold it and resend it after the restart).
+   */
+  async close(deadline = Number.POSITIVE_INFINITY): Promise<void> {
     this.closed = true;
-    while (this.inFlight > 0 || this.queue.length > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    while ((this.inFlight > 0 || this.queue.length > 0) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const abandoned = this.queue.splice(0);
+    for (const pending of abandoned) pending.reject(new Error('update log closed before this update was stored'));
   }
 
   private async flush(): Promise<void> {

@@ -1,16 +1,14 @@
 import type { Hocuspocus } from '@hocuspocus/server';
 import * as Y from 'yjs';
-import type { SnapshotStore } from '../documents/snapshot-store.ts';
+import type { Db } from '../db/client.ts';
 import { applyStoredRoom, UnreadableSnapshotError } from '../documents/stored-room.ts';
-import type { UpdateLog } from '../documents/update-log.ts';
 import { readBoardFromYDoc, type Board } from '../render/index.ts';
 import type { Logger } from '../log.ts';
 import { RenderError } from './render-pool.ts';
 
 export interface BoardSourceConfiguration {
   hocuspocus: Hocuspocus;
-  snapshots: Pick<SnapshotStore, 'latest'>;
-  updates: Pick<UpdateLog, 'read'>;
+  db: Db;
   log: Logger;
 }
 
@@ -28,13 +26,13 @@ export class BoardSource {
 
   /** @throws RenderError when the stored snapshot cannot be decoded. */
   async read(roomId: string): Promise<{ board: Board; source: 'memory' | 'database' }> {
-    const { hocuspocus, snapshots, updates, log } = this.configuration;
+    const { hocuspocus, db, log } = this.configuration;
     const loaded = hocuspocus.documents.get(roomId);
     if (loaded) return { board: readBoardFromYDoc(loaded, roomId), source: 'memory' };
 
     const doc = new Y.Doc();
     try {
-      await applyStoredRoom(doc, roomId, { snapshots, updates, log });
+      await applyStoredRoom(doc, roomId, { db, log });
       return { board: readBoardFromYDoc(doc, roomId), source: 'database' };
     } catch (error) {
       if (error instanceof UnreadableSnapshotError) throw new RenderError(error.message);

@@ -2,8 +2,6 @@ import { availableParallelism } from 'node:os';
 import type { Hocuspocus } from '@hocuspocus/server';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
-import type { SnapshotStore } from '../documents/snapshot-store.ts';
-import type { UpdateLog } from '../documents/update-log.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { BoardSource } from './board-source.ts';
@@ -43,8 +41,6 @@ export function createExports(deps: {
   config: Pick<Config, 's3' | 'dataDir'>;
   db: Db;
   hocuspocus: Hocuspocus;
-  snapshots: Pick<SnapshotStore, 'latest'>;
-  updates: Pick<UpdateLog, 'read'>;
   metrics: Metrics;
   log: Logger;
   publicUrl: () => string;
@@ -63,7 +59,7 @@ export function createExports(deps: {
     store,
     files,
     pool,
-    boards: new BoardSource({ hocuspocus: deps.hocuspocus, snapshots: deps.snapshots, updates: deps.updates, log }),
+    boards: new BoardSource({ hocuspocus: deps.hocuspocus, db: deps.db, log }),
     metrics: deps.metrics,
     log,
     publicUrl: deps.publicUrl,

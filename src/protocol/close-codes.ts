@@ -12,4 +12,8 @@ export const CloseCodes = {
   rateLimited: { code: 4429, reason: 'rate-limited' },
   badFrame: { code: 4400, reason: 'bad-frame' },
   storageUnavailable: { code: 4503, reason: 'storage-unavailable' },
+  /** The append queue is full: the update is refused unapplied; the client resends it. */
+  storageBusy: { code: 4503, reason: 'storage-busy' },
+  /** The client does not read what it is sent (WS_MAX_BUFFERED_BYTES queued for it). */
+  slowReader: { code: 4504, reason: 'slow-reader' },
 } as const;

@@ -13,10 +13,6 @@ export interface ConnectionContext {
   tokenExp: number;
 }
 
-/**
- * @deprecated import from `src/protocol/close-codes.ts`; kept until every caller has moved.
- */
-export { CloseCodes } from '../protocol/close-codes.ts';
 
 const COLORS = ['#e03131', '#1971c2', '#2f9e44', '#f08c00', '#9c36b5', '#0c8599', '#e8590c', '#6741d9', '#c2255c', '#5c940d'];
 

@@ -22,6 +22,11 @@ export interface SocketServerOptions {
   compression: boolean;
   /** Coalesce a socket's writes within one event-loop turn into one syscall. @default true */
   cork?: boolean;
+  /**
+   * A socket that still has more than this queued for its client when the next
+   * event-loop turn sends to it is closed (4504 slow-reader). @default 8388608 (8 MiB)
+   */
+  maxBufferedBytes?: number;
 }
 
 // ws reports an oversized frame with 1009; API.md promises 4xxx codes.
@@ -38,6 +43,7 @@ export class SocketServer {
   private readonly options: SocketServerOptions;
   private readonly wss: WebSocketServer;
   private readonly corked = new CorkedSockets();
+  private readonly turns = new TurnClock();
 
   constructor(options: SocketServerOptions) {
     this.options = options;
@@ -64,6 +70,10 @@ export class SocketServer {
 
   private attach(ws: WebSocket, request: IncomingMessage, ip: string): void {
     const { hocuspocus, metrics, log } = this.options;
+    closeSlowReader(ws, this.turns, this.options.maxBufferedBytes ?? 8 * 1024 * 1024, () => {
+      metrics.messagesRejected.inc({ reason: CloseCodes.slowReader.reason });
+      log.warn({ ip, bufferedBytes: ws.bufferedAmount }, 'client does not read what it is sent; closing its socket');
+    });
     if (this.options.cork !== false) corkPerTurn(ws, this.corked);
     const close = ws.close.bind(ws);
     ws.close = (code?: number, reason?: string | Buffer) =>
@@ -120,6 +130,48 @@ export class SocketServer {
     for (const ws of this.wss.clients) ws.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
+}
+
+/** Numbers event-loop turns (one setImmediate per turn in which anyone asks). */
+class TurnClock {
+  private turn = 0;
+  private scheduled = false;
+  private readonly next = () => {
+    this.turn++;
+    this.scheduled = false;
+  };
+
+  current(): number {
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.next);
+    }
+    return this.turn;
+  }
+}
+
+/**
+ * Backpressure on readers: memory queued for a client that does not read is
+ * bounded. Checked at a socket's first send of each event-loop turn, so what is
+ * measured is what earlier turns left unsent, not this turn's own (corked) frames.
+ * (A board larger than the limit, opened over a slow link, can trip it: keep the
+ * limit above MAX_DOCUMENT_BYTES where that matters.)
+ */
+function closeSlowReader(ws: WebSocket, turns: TurnClock, maxBufferedBytes: number, onSlow: () => void): void {
+  const send = ws.send.bind(ws) as (...args: unknown[]) => void;
+  let checkedTurn = -1;
+  ws.send = ((...args: unknown[]) => {
+    const turn = turns.current();
+    if (turn !== checkedTurn) {
+      checkedTurn = turn;
+      if (ws.readyState === ws.OPEN && ws.bufferedAmount > maxBufferedBytes) {
+        onSlow();
+        ws.close(CloseCodes.slowReader.code, CloseCodes.slowReader.reason);
+      }
+    }
+    if (ws.readyState !== ws.OPEN) return;
+    send(...args);
+  }) as WebSocket['send'];
 }
 
 /** Sockets corked during this event-loop turn, uncorked together by one setImmediate. */

@@ -23,9 +23,14 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   onTestFinished(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    // Node ends a process on an unhandled rejection or uncaught exception and signs
+    // the report with its version: a test whose server crashed that way fails.
+    if (/^Node\.js v\d+|UnhandledPromiseRejection/m.test(output)) {
+      throw new Error(`the server process crashed on an unhandled error:\n${output.slice(-4000)}`);
+    }
   });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 90_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /"url":"(http:\/\/[^"]+)".*"msg":"scrible listening"/.exec(output);

@@ -26,7 +26,13 @@ describe('monitoring files in deploy/monitoring', () => {
     const exported = await (await fetch(`${server.url}/metrics`)).text();
     const alerts = rules.groups.flatMap((group: { rules: Array<{ alert: string; expr: string }> }) => group.rules);
     expect(alerts.map((rule: { alert: string }) => rule.alert)).toEqual(
-      expect.arrayContaining(['ScribleMemoryHigh', 'ScribleRedisLatencyHigh', 'ScribleAuthFailureSpike', 'ScribleSnapshotFailures']),
+      expect.arrayContaining([
+        'ScribleMemoryHigh',
+        'ScribleRedisLatencyHigh',
+        'ScribleAuthFailureSpike',
+        'ScribleSnapshotFailures',
+        'ScribleDataQuarantined',
+      ]),
     );
     for (const rule of alerts) {
       expect(rule.expr).toBeTruthy();

@@ -1,0 +1,119 @@
+import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
+import * as Y from 'yjs';
+import type { Db } from '../db/client.ts';
+import { queryRows, toBuffer } from '../db/rows.ts';
+import { roomSnapshots, roomUpdates } from '../db/schema.ts';
+import { errorText, quarantine, type Unreadable } from './quarantine.ts';
+
+export interface CompactionInput {
+  db: Db;
+  roomId: string;
+  /** The live document: what is stored is merged into it, then it is encoded. */
+  doc: Y.Doc;
+  /** The newest version `doc` is known to contain; only newer ones are read. */
+  containedVersion: number | undefined;
+  /** Snapshot versions kept; older ones are deleted in the same transaction. */
+  keepVersions: number;
+  /** Transaction origin of the merge into `doc` (so it is not logged or stored again). */
+  origin: unknown;
+}
+
+export interface CompactionResult {
+  version: number;
+  /** Encoded size of the stored version. */
+  bytes: number;
+  /** Log rows deleted because the new version contains them. */
+  compactedRows: number;
+  /** Undecodable data found and moved to `quarantined_data`. */
+  quarantined: Unreadable[];
+}
+
+/**
+ * Stores a new snapshot version of a room and compacts its log, in one transaction
+ * holding the room's row lock (`FOR NO KEY UPDATE`: stores of one room from any
+ * instance run one at a time, while appends, which only take `KEY SHARE` for their
+ * foreign key, go on). Inside it:
+ *
+ * 1. the newest decodable stored version newer than `containedVersion` (written by
+ *    another instance) is merged into the live document;
+ * 2. every log row of the room is read and merged into it too;
+ * 3. the document is encoded and inserted as the next version with its state vector;
+ * 4. exactly the rows read in 2 are deleted; undecodable ones are quarantined.
+ *
+ * So every version contains its predecessor and every row it deletes, whichever
+ * instance writes it: no acknowledged update can be compacted away. Merging into the
+ * live document (Yjs updates are idempotent; nothing new emits nothing) also brings
+ * the room's clients up to what is stored.
+ *
+ * @returns `undefined` when the room no longer exists.
+ */
+export async function compactRoom(input: CompactionInput): Promise<CompactionResult | undefined> {
+  const { db, roomId, doc, origin } = input;
+  return db.transaction(async (tx) => {
+    const [room] = await queryRows<{ id: string }>(tx as unknown as Db, sql`SELECT id FROM rooms WHERE id = ${roomId} FOR NO KEY UPDATE`);
+    if (!room) return undefined;
+    const quarantined: Unreadable[] = [];
+
+    const versions = await tx
+      .select({ version: roomSnapshots.version })
+      .from(roomSnapshots)
+      .where(eq(roomSnapshots.roomId, roomId))
+      .orderBy(desc(roomSnapshots.version));
+    for (const { version } of versions) {
+      if (input.containedVersion !== undefined && version <= input.containedVersion) break;
+      const [row] = await tx
+        .select({ data: roomSnapshots.snapshotData })
+        .from(roomSnapshots)
+        .where(and(eq(roomSnapshots.roomId, roomId), eq(roomSnapshots.version, version)));
+      if (!row) continue;
+      // Checked on a scratch document first: this path is rare (another instance
+      // stored the room), and a half-applied bad update must not reach the live one.
+      const probe = new Y.Doc();
+      try {
+        Y.applyUpdate(probe, row.data);
+      } catch (error) {
+        quarantined.push({ kind: 'snapshot', id: version, error: errorText(error) });
+        continue;
+      } finally {
+        probe.destroy();
+      }
+      Y.applyUpdate(doc, row.data, origin);
+      break;
+    }
+
+    const rows = await tx
+      .select({ seq: roomUpdates.seq, update: roomUpdates.update })
+      .from(roomUpdates)
+      .where(eq(roomUpdates.roomId, roomId))
+      .orderBy(asc(roomUpdates.seq));
+    const contained: number[] = [];
+    Y.transact(
+      doc,
+      () => {
+        for (const row of rows) {
+          try {
+            Y.applyUpdate(doc, row.update, origin);
+            contained.push(Number(row.seq));
+          } catch (error) {
+            quarantined.push({ kind: 'update', id: Number(row.seq), error: errorText(error) });
+          }
+        }
+      },
+      origin,
+    );
+
+    const state = Y.encodeStateAsUpdate(doc);
+    // Above every version ever read, quarantined ones included: numbers are never reused.
+    const version = (versions[0]?.version ?? 0) + 1;
+    await tx
+      .insert(roomSnapshots)
+      .values({ roomId, snapshotData: toBuffer(state), stateVector: toBuffer(Y.encodeStateVector(doc)), version });
+    await tx.execute(sql`UPDATE rooms SET last_active = now() WHERE id = ${roomId}`);
+    for (let i = 0; i < contained.length; i += 1000) {
+      await tx.delete(roomUpdates).where(and(eq(roomUpdates.roomId, roomId), inArray(roomUpdates.seq, contained.slice(i, i + 1000))));
+    }
+    await quarantine(tx as unknown as Db, roomId, quarantined);
+    await tx.delete(roomSnapshots).where(and(eq(roomSnapshots.roomId, roomId), lte(roomSnapshots.version, version - input.keepVersions)));
+    return { version, bytes: state.byteLength, compactedRows: contained.length, quarantined };
+  });
+}
