@@ -1,5 +1,13 @@
-import type { beforeSyncPayload, Connection, Extension, Hocuspocus, onConfigurePayload } from '@hocuspocus/server';
+import {
+  type beforeSyncPayload,
+  type Connection,
+  type Extension,
+  type Hocuspocus,
+  MessageType,
+  type onConfigurePayload,
+} from '@hocuspocus/server';
 import * as encoding from 'lib0/encoding';
+import { messageYjsSyncStep2, messageYjsUpdate } from 'y-protocols/sync';
 import type { RoomState, RoomStates } from '../src/documents/room-state.ts';
 import type { UpdateLog } from '../src/documents/update-log.ts';
 import type { Logger } from '../src/log.ts';
@@ -20,10 +28,6 @@ export interface DurableLogConfiguration {
   /** Below this many logged bytes a room is never snapshotted early. @default 32768 */
   compactMinBytes: number;
 }
-
-const SYNC_STEP_2 = 1;
-const SYNC_UPDATE = 2;
-const MESSAGE_SYNC_STATUS = 8;
 
 /** One connection's appends: `tail` settles (never rejects) once all so far have. */
 interface ConnectionAppends {
@@ -59,7 +63,7 @@ export class DurableLog implements Extension {
   }
 
   async beforeSync({ connection, document, documentName, type, payload }: beforeSyncPayload): Promise<void> {
-    if ((type !== SYNC_STEP_2 && type !== SYNC_UPDATE) || connection.readOnly) return;
+    if ((type !== messageYjsSyncStep2 && type !== messageYjsUpdate) || connection.readOnly) return;
     const room = this.configuration.rooms.get(document);
     // Even for an empty update: its acknowledgement too must wait while the room holds them.
     const appends = this.appends.get(connection) ?? this.holdAcknowledgements(connection, room);
@@ -147,7 +151,7 @@ export class DurableLog implements Extension {
     this.appends.set(connection, appends);
     const prefix = encoding.encode((encoder) => {
       encoding.writeVarString(encoder, connection.messageAddress);
-      encoding.writeVarUint(encoder, MESSAGE_SYNC_STATUS);
+      encoding.writeVarUint(encoder, MessageType.SyncStatus);
     });
     const send = connection.send.bind(connection);
     connection.send = (message: Uint8Array) => {
