@@ -13,7 +13,7 @@ const FAULT_ENV = {
 };
 
 /** Two cores shared with other work: a start can take far longer than on an idle machine. */
-const START_TIMEOUT_MS = 120_000;
+const START_TIMEOUT_MS = 300_000;
 
 interface Slot {
   port: number;
@@ -36,6 +36,8 @@ export class FaultCluster {
   private readonly slots: Slot[];
   private readonly env: Record<string, string>;
   private redisUp = true;
+  /** Instances that exited without being killed, since the last `takeCrashes()`. */
+  private crashes: string[] = [];
 
   private constructor(parts: {
     storage: TestStorage;
@@ -119,10 +121,17 @@ export class FaultCluster {
   async restart(instance: number): Promise<void> {
     const slot = this.slot(instance);
     if (slot.process) return;
-    slot.process = await startServerProcess(
+    const started = await startServerProcess(
       { ...this.env, PORT: String(slot.port), INSTANCE_ID: `instance-${instance + 1}` },
       { startTimeoutMs: START_TIMEOUT_MS },
     );
+    slot.process = started;
+    // Only `kill` ends an instance; any other exit is a crash the schedule reports.
+    void started.exited.then((code) => {
+      if (slot.process !== started) return;
+      slot.process = undefined;
+      this.crashes.push(`instance-${instance + 1} exited by itself (code ${code}):\n${started.output().slice(-4000)}`);
+    });
   }
 
   async stopRedis(): Promise<void> {
@@ -133,6 +142,12 @@ export class FaultCluster {
   async startRedis(): Promise<void> {
     await this.redis.start();
     this.redisUp = true;
+  }
+
+  takeCrashes(): string[] {
+    const crashes = this.crashes;
+    this.crashes = [];
+    return crashes;
   }
 
   /** The instances' recent output, for a failure report. */

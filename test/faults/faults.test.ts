@@ -31,7 +31,7 @@ describe('randomized faults across instances', () => {
 
   beforeAll(async () => {
     cluster = await FaultCluster.start(INSTANCES);
-  }, 240_000);
+  }, 900_000);
 
   afterAll(async () => {
     await cluster?.close();
@@ -49,12 +49,13 @@ describe('randomized faults across instances', () => {
       totals.schedules++;
       totals.written += result.written;
       totals.acknowledged += result.acknowledged;
-      if (result.lost.length || result.unknown.length) {
+      if (result.lost.length || result.unknown.length || result.crashes.length) {
         totals.failedSeeds.push(seed);
         const report = [
           `seed ${seed} (room ${result.roomId}): ${result.lost.length} of ${result.acknowledged} acknowledged writes lost` +
             `${result.unknown.length ? `, ${result.unknown.length} records nobody wrote` : ''}`,
           `lost: ${result.lost.join(' ')}`,
+          ...result.crashes,
           `reproduce: SEED=${seed} npx vitest run test/faults --maxWorkers=1`,
           describeSchedule(schedule),
           'events:',

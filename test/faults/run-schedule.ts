@@ -13,6 +13,8 @@ export interface ScheduleResult {
   lost: string[];
   /** Records served that nobody wrote (a corrupt load). */
   unknown: string[];
+  /** Instances that exited without being killed (an unhandled error, a crash). */
+  crashes: string[];
   /** What happened, with times, for a failure report. */
   events: string[];
 }
@@ -71,6 +73,7 @@ export async function runSchedule(cluster: FaultCluster, schedule: Schedule): Pr
     acknowledged: acknowledged.size,
     lost: [...acknowledged].filter((id) => !served.has(id)).sort(),
     unknown: [...served].filter((id) => !written.has(id)).sort(),
+    crashes: cluster.takeCrashes(),
     events,
   };
 
