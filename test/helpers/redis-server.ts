@@ -11,6 +11,12 @@ export interface RedisServer {
   start(): Promise<void>;
 }
 
+/** Running redis-servers, killed if the test process ends before their owner stops them. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** A free TCP port on 127.0.0.1. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -34,6 +40,9 @@ export async function startRedisServer(): Promise<RedisServer> {
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const started = child;
+    running.add(started);
+    started.once('exit', () => running.delete(started));
     await new Promise<void>((resolve, reject) => {
       let output = '';
       const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
@@ -58,9 +67,13 @@ export async function startRedisServer(): Promise<RedisServer> {
     running.kill('SIGTERM');
     await exited;
   };
-  onTestFinished(() => {
-    child?.kill('SIGKILL');
-  });
+  try {
+    onTestFinished(() => {
+      child?.kill('SIGKILL');
+    });
+  } catch {
+    // Started outside a test (a beforeAll hook, long-lived across tests): the caller stops it.
+  }
   await start();
   return { url: `redis://127.0.0.1:${port}`, port, stop, start };
 }

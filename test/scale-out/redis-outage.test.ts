@@ -1,14 +1,16 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { call, guest } from '../helpers/api.ts';
 import { startCluster } from '../helpers/cluster.ts';
 import { acknowledged, putRecord, recordIds, syncedProvider } from '../helpers/provider.ts';
 import { startRedisServer } from '../helpers/redis-server.ts';
+import { startTestServer } from '../helpers/server.ts';
 
 describe('Redis outage', () => {
   it('instances keep serving, /readyz is 503, and split rooms converge when Redis returns', { timeout: 60_000 }, async () => {
     const redis = await startRedisServer();
     const {
       servers: [a, b],
+      storage,
     } = await startCluster(2, { redisUrl: redis.url });
     const owner = await guest(a!.url, 'Owner');
     const created = await call(a!.url, 'POST', '/api/rooms', { token: owner.token, body: { name: 'Board', visibility: 'public' } });
@@ -66,7 +68,15 @@ describe('Redis outage', () => {
 
     // And fan-out works again afterwards.
     putRecord(onB.doc, roomId, 'shape:after', {});
+    await acknowledged(onB);
     await vi.waitFor(() => expect(recordIds(onA.doc, roomId)).toContain('shape:after'), { timeout: 5_000 });
+
+    // What is stored holds every acknowledged write from both sides of the split: a
+    // fresh instance without Redis loads the room from the database alone.
+    const reader = await startTestServer({ storage });
+    onTestFinished(() => reader.close());
+    const stored = await syncedProvider(reader.wsUrl, roomId, owner.token);
+    expect(recordIds(stored.doc, roomId)).toEqual([...all, 'shape:after'].sort());
     // Presence was repaired by the heartbeat after the empty Redis came back.
     await vi.waitFor(
       async () => {

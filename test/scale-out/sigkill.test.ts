@@ -107,12 +107,15 @@ describe('an instance killed with SIGKILL', () => {
         SNAPSHOT_DEBOUNCE_MS: '200',
         SNAPSHOT_MAX_DEBOUNCE_MS: '1000',
       };
-      // The victim would store only after a minute; it never gets there.
+      // The victim would store only after a minute; it never gets there. Without its
+      // durable log too: otherwise the log rows it wrote before acknowledging would hold
+      // the changes, and this test would pass whether or not the survivor stores them.
       const victim = await startServerProcess({
         ...base,
         INSTANCE_ID: 'victim',
         SNAPSHOT_DEBOUNCE_MS: '60000',
         SNAPSHOT_MAX_DEBOUNCE_MS: '60000',
+        DURABLE_LOG: 'false',
       });
       const survivor = await startServerProcess({ ...base, INSTANCE_ID: 'survivor' });
       const owner = await guest(victim.url, 'Owner');
