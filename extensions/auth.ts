@@ -1,5 +1,4 @@
 import type {
-  beforeHandleAwarenessPayload,
   connectedPayload,
   Extension,
   onAuthenticatePayload,
@@ -42,7 +41,9 @@ export class Auth implements Extension {
     this.configuration = configuration;
   }
 
-  async onAuthenticate(payload: onAuthenticatePayload<ConnectionContext>): Promise<Omit<ConnectionContext, 'ip'>> {
+  async onAuthenticate(
+    payload: onAuthenticatePayload<ConnectionContext>,
+  ): Promise<Omit<ConnectionContext, 'ip' | 'closeSocket' | 'markAuthenticated'>> {
     const { tokens, users } = this.configuration;
     const { documentName, connectionConfig } = payload;
     let claims: Claims;
@@ -63,6 +64,7 @@ export class Auth implements Extension {
       ...(claims.kind === 'user' ? { email: claims.email, avatarUrl: claims.avatarUrl } : {}),
     });
     connectionConfig.readOnly = !canWrite(role);
+    payload.context.markAuthenticated?.(claims.sub);
     return {
       user: { id: claims.sub, name: claims.name, color: colorFor(claims.sub) },
       role,
@@ -93,21 +95,6 @@ export class Auth implements Extension {
       );
     };
     arm();
-  }
-
-  /**
-   * Presence carries `{ user: { id, name, color }, … }`. The identity in it is the one
-   * the token proved, whatever the client wrote: nobody can draw a cursor under
-   * someone else's name.
-   */
-  async beforeHandleAwareness({ states, context }: beforeHandleAwarenessPayload<ConnectionContext>): Promise<void> {
-    const user = context?.user;
-    if (!user) return; // from another instance (Redis) or the server itself: already stamped
-    for (const state of states.values()) {
-      if (!state || typeof state !== 'object' || !('user' in state)) continue;
-      const claimed = typeof state.user === 'object' && state.user !== null ? state.user : {};
-      state.user = { ...claimed, id: user.id, name: user.name, color: typeof claimed.color === 'string' ? claimed.color : user.color };
-    }
   }
 
   async onDisconnect({ socketId, documentName }: onDisconnectPayload): Promise<void> {

@@ -4,6 +4,7 @@ import { getRequestListener } from '@hono/node-server';
 import { Hocuspocus, type Extension } from '@hocuspocus/server';
 import { Logger as HocuspocusLogger } from '@hocuspocus/extension-logger';
 import { Auth } from '../extensions/auth.ts';
+import { AwarenessIdentity } from '../extensions/awareness-identity.ts';
 import { DurableLog } from '../extensions/durable-log.ts';
 import { Limits } from '../extensions/limits.ts';
 import { MetricsExtension } from '../extensions/metrics.ts';
@@ -109,7 +110,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     flushDelay: config.wsFlushDelayMs,
     extensions: [
       new Auth({ tokens, rooms, users, metrics, log }),
-      new Limits({ maxDocumentBytes: config.limits.maxDocumentBytes, sizes, metrics, log }),
+      new Limits({ maxDocumentBytes: config.limits.maxDocumentBytes, metrics, log }),
+      new AwarenessIdentity({ maxClientsPerConnection: config.limits.awarenessMaxClients, log }),
       persistence,
       ...(config.persistence.durableLog ? [new DurableLog({ updates, logged, sizes, metrics, log })] : []),
       new Presence({ rooms, online, log }),
@@ -166,6 +168,16 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     burstMessages: config.limits.wsBurstMessages,
     compression: config.wsCompression,
     cork: config.wsCork,
+    authTimeoutMs: config.limits.authTimeoutMs,
+    maxConnectionsPerIp: config.limits.wsMaxConnectionsPerIp,
+    preAuthMaxBytes: config.limits.wsPreAuthMaxBytes,
+    preAuthMaxMessages: config.limits.wsPreAuthMaxMessages,
+    awareness: {
+      maxClients: config.limits.awarenessMaxClients,
+      maxStateBytes: config.limits.awarenessMaxStateBytes,
+      perSecond: config.limits.awarenessPerSecond,
+      burst: config.limits.awarenessPerSecond * 2,
+    },
   });
   // Headers are capped like bodies: a request with more than 16 KiB of them gets 431.
   const httpServer: HttpServer = createHttpServer({ maxHeaderSize: 16 * 1024 }, getRequestListener(app.fetch));

@@ -6,6 +6,8 @@ export interface ConnectionContext {
   ip?: string;
   /** Closes the whole socket (the provider then reconnects with backoff). */
   closeSocket?: (code: number, reason: string) => void;
+  /** Tells the socket layer a document authenticated (ends its pre-authentication deadline). */
+  markAuthenticated?: (userId: string) => void;
   user: { id: string; name: string; color: string };
   role: Role;
   roomId: string;
@@ -21,8 +23,15 @@ export const CloseCodes = {
   documentTooLarge: { code: 4413, reason: 'document-too-large' },
   rateLimited: { code: 4429, reason: 'rate-limited' },
   badFrame: { code: 4400, reason: 'bad-frame' },
+  badUpdate: { code: 4400, reason: 'bad-update' },
+  structureRefused: { code: 4400, reason: 'structure-refused' },
+  awarenessRefused: { code: 4400, reason: 'awareness-refused' },
+  authTimeout: { code: 4408, reason: 'auth-timeout' },
+  preAuthLimit: { code: 4429, reason: 'preauth-limit' },
   storageUnavailable: { code: 4503, reason: 'storage-unavailable' },
 } as const;
+
+export type CloseCode = (typeof CloseCodes)[keyof typeof CloseCodes];
 
 const COLORS = ['#e03131', '#1971c2', '#2f9e44', '#f08c00', '#9c36b5', '#0c8599', '#e8590c', '#6741d9', '#c2255c', '#5c940d'];
 
