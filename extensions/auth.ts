@@ -1,9 +1,4 @@
-import type {
-  connectedPayload,
-  Extension,
-  onAuthenticatePayload,
-  onDisconnectPayload,
-} from '@hocuspocus/server';
+import type { connectedPayload, Extension, onAuthenticatePayload, onDisconnectPayload } from '@hocuspocus/server';
 import { TokenError, type Claims, type TokenService } from '../src/auth/tokens.ts';
 import { logSecurityEvent, type Logger } from '../src/log.ts';
 import type { Metrics } from '../src/metrics.ts';

@@ -171,17 +171,18 @@ export class SocketServer {
       if (type === MessageType.Sync || type === MessageType.SyncReply) {
         const payload = frame.subarray(guard.payloadOffset);
         if (guard.syncStep === SYNC_STEP_1) {
-          if (!isStateVector(payload)) this.reject(ws, CloseCodes.badUpdate, peer, 'bad-update', 'undecodable state vector');
+          if (!isStateVector(payload))
+            this.reject(ws, CloseCodes.badUpdate, peer, 'bad-update', 'undecodable state vector', guard.documentName);
         } else {
           const problem = checkBoardUpdate(payload, boardRootNames(guard.documentName));
-          if (problem?.kind === 'malformed') this.reject(ws, CloseCodes.badUpdate, peer, 'bad-update', problem.detail);
-          else if (problem) this.reject(ws, CloseCodes.structureRefused, peer, 'structure-refused', problem.detail);
+          if (problem?.kind === 'malformed') this.reject(ws, CloseCodes.badUpdate, peer, 'bad-update', problem.detail, guard.documentName);
+          else if (problem) this.reject(ws, CloseCodes.structureRefused, peer, 'structure-refused', problem.detail, guard.documentName);
         }
         if (ws.readyState !== ws.OPEN) return;
       } else if (type === MessageType.Awareness) {
         const problem = checkAwarenessUpdate(frame.subarray(guard.payloadOffset), awareness);
         if (problem) {
-          this.reject(ws, CloseCodes.awarenessRefused, peer, 'awareness-refused', problem);
+          this.reject(ws, CloseCodes.awarenessRefused, peer, 'awareness-refused', problem, guard.documentName);
           return;
         }
         if (!awarenessBucket.take()) {
@@ -212,10 +213,11 @@ export class SocketServer {
   }
 
   /** Closes the socket with `close`, after one security event (and only once). */
-  private reject(ws: WebSocket, close: CloseCode, peer: Peer, type: SecurityEvent['type'], detail?: string): void {
+  private reject(ws: WebSocket, close: CloseCode, peer: Peer, type: SecurityEvent['type'], detail?: string, roomId?: string): void {
     if (ws.readyState !== ws.OPEN) return;
     this.options.metrics.messagesRejected.inc({ reason: close.reason });
-    logSecurityEvent(this.options.log, { type, ...peer, reason: detail ? `${close.reason}: ${detail}` : close.reason });
+    const reason = detail ? `${close.reason}: ${detail}` : close.reason;
+    logSecurityEvent(this.options.log, { type, ...(roomId ? { roomId: roomId.slice(0, 64) } : {}), ...peer, reason });
     ws.close(close.code, close.reason);
   }
 
