@@ -1,10 +1,4 @@
-import type {
-  beforeHandleAwarenessPayload,
-  connectedPayload,
-  Extension,
-  onAuthenticatePayload,
-  onDisconnectPayload,
-} from '@hocuspocus/server';
+import type { connectedPayload, Extension, onAuthenticatePayload, onDisconnectPayload } from '@hocuspocus/server';
 import { TokenError, type Claims, type TokenService } from '../src/auth/tokens.ts';
 import { logSecurityEvent, type Logger } from '../src/log.ts';
 import type { Metrics } from '../src/metrics.ts';
@@ -43,7 +37,9 @@ export class Auth implements Extension {
     this.configuration = configuration;
   }
 
-  async onAuthenticate(payload: onAuthenticatePayload<ConnectionContext>): Promise<Omit<ConnectionContext, 'ip'>> {
+  async onAuthenticate(
+    payload: onAuthenticatePayload<ConnectionContext>,
+  ): Promise<Omit<ConnectionContext, 'ip' | 'closeSocket' | 'markAuthenticated'>> {
     const { tokens, users } = this.configuration;
     const { documentName, connectionConfig } = payload;
     let claims: Claims;
@@ -64,6 +60,7 @@ export class Auth implements Extension {
       ...(claims.kind === 'user' ? { email: claims.email, avatarUrl: claims.avatarUrl } : {}),
     });
     connectionConfig.readOnly = !canWrite(role);
+    payload.context.markAuthenticated?.(claims.sub);
     return {
       user: { id: claims.sub, name: claims.name, color: colorFor(claims.sub) },
       role,
@@ -94,21 +91,6 @@ export class Auth implements Extension {
       );
     };
     arm();
-  }
-
-  /**
-   * Presence carries `{ user: { id, name, color }, … }`. The identity in it is the one
-   * the token proved, whatever the client wrote: nobody can draw a cursor under
-   * someone else's name.
-   */
-  async beforeHandleAwareness({ states, context }: beforeHandleAwarenessPayload<ConnectionContext>): Promise<void> {
-    const user = context?.user;
-    if (!user) return; // from another instance (Redis) or the server itself: already stamped
-    for (const state of states.values()) {
-      if (!state || typeof state !== 'object' || !('user' in state)) continue;
-      const claimed = typeof state.user === 'object' && state.user !== null ? state.user : {};
-      state.user = { ...claimed, id: user.id, name: user.name, color: typeof claimed.color === 'string' ? claimed.color : user.color };
-    }
   }
 
   async onDisconnect({ socketId, documentName }: onDisconnectPayload): Promise<void> {

@@ -1,6 +1,7 @@
-import { type beforeHandleMessagePayload, type Extension, MessageType, type onChangePayload } from '@hocuspocus/server';
-import * as decoding from 'lib0/decoding';
-import type { RoomStates } from '../src/documents/room-state.ts';
+import { isTransactionOrigin, type beforeSyncPayload, type Document, type Extension, type onChangePayload } from '@hocuspocus/server';
+import { messageYjsSyncStep1 } from 'y-protocols/sync';
+import * as Y from 'yjs';
+import type { RoomState, RoomStates } from '../src/documents/room-state.ts';
 import { logSecurityEvent, type Logger } from '../src/log.ts';
 import type { Metrics } from '../src/metrics.ts';
 import { CloseCodes } from '../src/protocol/close-codes.ts';
@@ -9,17 +10,25 @@ import type { ConnectionContext } from '../src/ws/context.ts';
 export interface LimitsConfiguration {
   /** Largest encoded document a room may grow to. @default 33_554_432 (32 MiB) */
   maxDocumentBytes: number;
-  /** Per-room state; its size bound is what this extension checks. */
+  /** Per-room state: its size bound is what this extension keeps and checks. */
   rooms: RoomStates;
+  /** Shortest time between two exact measurements of a room at its limit. @default 1000 (ms) */
+  remeasureMs?: number;
   metrics: Metrics;
   log: Logger;
 }
 
 /**
- * Per-document limits Hocuspocus can see: refuses updates that would grow a room's
- * document past `maxDocumentBytes`. (Frame size and message rate are enforced on
- * the socket itself, before Hocuspocus parses anything.) Over a limit the whole
- * socket is closed with a 4xxx code; the room and other connections carry on.
+ * Keeps each room under `maxDocumentBytes`. Every update a connection sends is counted
+ * before it is applied, whatever carries it (SyncStep2 or Update, in a Sync or a
+ * SyncReply message) and whether or not Yjs can integrate it yet (updates with missing
+ * dependencies wait in the document and are counted too): the bound only moves up
+ * between exact measurements, so a room never passes the limit. Near the limit the
+ * room is measured exactly (at most once per `remeasureMs`), so deletions make room.
+ *
+ * At the limit only growth is refused: a first sync step (every reader's way in), an
+ * update that adds nothing new, and deletions of content the room has are accepted,
+ * so a full room still opens for everyone and can be cleaned up.
  */
 export class Limits implements Extension {
   extensionName = 'scrible-limits';
@@ -30,40 +39,66 @@ export class Limits implements Extension {
     this.configuration = configuration;
   }
 
-  async beforeHandleMessage({
-    update,
-    document,
-    documentName,
-    connection,
-    context,
-  }: beforeHandleMessagePayload<ConnectionContext>): Promise<void> {
-    const { rooms, maxDocumentBytes } = this.configuration;
-    if ((rooms.get(document)?.bytesBound ?? 0) + update.byteLength <= maxDocumentBytes) return;
-    if (!isSyncMessage(update)) return;
+  async beforeSync({ type, payload, document, documentName, context, connection }: beforeSyncPayload<ConnectionContext>): Promise<void> {
+    if (type === messageYjsSyncStep1 || connection.readOnly) return; // viewers' updates are never applied
+    const { maxDocumentBytes } = this.configuration;
+    const room = this.sizeOf(document);
+    if (room.bytesBound + payload.byteLength <= maxDocumentBytes) {
+      room.grew(payload.byteLength);
+      return;
+    }
+    if (performance.now() - room.measuredAt >= (this.configuration.remeasureMs ?? 1000)) measure(document, room);
+    if (room.bytesBound + payload.byteLength <= maxDocumentBytes || !grows(document, payload)) {
+      room.grew(payload.byteLength);
+      return;
+    }
     const { code, reason } = CloseCodes.documentTooLarge;
     this.configuration.metrics.messagesRejected.inc({ reason });
     logSecurityEvent(this.configuration.log, {
-      type: 'message-rejected',
-      reason,
+      type: 'document-too-large',
+      reason: `${room.bytesBound} + ${payload.byteLength} bytes > ${maxDocumentBytes}`,
       roomId: documentName,
       userId: context.user?.id,
       ip: context.ip,
     });
     connection.webSocket.close(code, reason);
-    throw Object.assign(new Error(`document ${documentName} would exceed ${maxDocumentBytes} bytes`), { code, reason });
+    // A plain object (no stack): Hocuspocus drops the message and closes the connection.
+    throw { code, reason };
   }
 
-  async onChange({ document, update }: onChangePayload): Promise<void> {
+  /** Changes that did not come through beforeSync (other instances, the server itself). */
+  async onChange({ document, transactionOrigin, update }: onChangePayload): Promise<void> {
+    if (isTransactionOrigin(transactionOrigin) && transactionOrigin.source === 'connection') return;
     this.configuration.rooms.get(document)?.grew(update.byteLength);
+  }
+
+  /** The room's state; measured exactly the first time this extension looks at it. */
+  private sizeOf(document: Document): RoomState {
+    const room = this.configuration.rooms.get(document) ?? this.configuration.rooms.open(document);
+    if (room.measuredAt === 0) measure(document, room);
+    return room;
   }
 }
 
-function isSyncMessage(frame: Uint8Array): boolean {
-  try {
-    const decoder = decoding.createDecoder(frame);
-    decoding.readVarString(decoder);
-    return decoding.readVarUint(decoder) === MessageType.Sync;
-  } catch {
-    return false;
+function measure(document: Document, room: RoomState): void {
+  room.measured(Y.encodeStateAsUpdate(document).byteLength);
+}
+
+/**
+ * Whether applying `update` could make the document bigger: it has structs the
+ * document lacks (new content, or content waiting for missing dependencies), or
+ * deletes what the document does not have yet (kept as a pending delete set).
+ */
+function grows(document: Document, update: Uint8Array): boolean {
+  const known = Y.decodeStateVector(Y.encodeStateVector(document));
+  const { structs, ds } = Y.decodeUpdate(update);
+  for (const struct of structs) {
+    if (struct instanceof Y.Skip) continue;
+    if (struct.id.clock + struct.length > (known.get(struct.id.client) ?? 0)) return true;
   }
+  for (const [client, deletions] of ds.clients) {
+    const have = known.get(client) ?? 0;
+    for (const deletion of deletions) if (deletion.clock + deletion.len > have) return true;
+  }
+  return false;
 }

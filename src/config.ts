@@ -36,6 +36,19 @@ export interface Config {
     httpMaxBodyBytes: number;
     /** A socket with more than this queued for its client when more is sent is closed (4504). */
     wsMaxBufferedBytes: number;
+    /** A socket without an authenticated document is closed after this. */
+    authTimeoutMs: number;
+    /** Open WebSockets per client address. */
+    wsMaxConnectionsPerIp: number;
+    /** What a socket may send before its first authentication completes. */
+    wsPreAuthMaxBytes: number;
+    wsPreAuthMaxMessages: number;
+    /** Awareness client ids per connection (and per update). */
+    awarenessMaxClients: number;
+    /** Bytes of one client's awareness state (JSON). */
+    awarenessMaxStateBytes: number;
+    /** Awareness updates per second per connection (bursts of twice that); the excess is dropped. */
+    awarenessPerSecond: number;
   };
   persistence: {
     /** Quiet time before a changed document is snapshotted. */
@@ -136,6 +149,13 @@ const envSchema = z.object({
   WS_BURST_MESSAGES: integer(200, 1),
   MAX_DOCUMENT_BYTES: integer(32 * 1024 * 1024, 1024),
   WS_IDLE_TIMEOUT_MS: integer(60_000, 1000),
+  AUTH_TIMEOUT_MS: integer(10_000, 100),
+  WS_MAX_CONNECTIONS_PER_IP: integer(200, 1),
+  WS_PREAUTH_MAX_BYTES: integer(256 * 1024, 1024),
+  WS_PREAUTH_MAX_MESSAGES: integer(64, 4),
+  WS_AWARENESS_MAX_CLIENTS: integer(4, 1, 64),
+  WS_AWARENESS_MAX_STATE_BYTES: integer(64 * 1024, 1024),
+  WS_AWARENESS_PER_SECOND: integer(60, 1),
   WS_COMPRESSION: booleanFlag(false),
   WS_FLUSH_DELAY_MS: z
     .string()
@@ -226,6 +246,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       idleTimeoutMs: e.WS_IDLE_TIMEOUT_MS,
       httpMaxBodyBytes: 1024 * 1024,
       wsMaxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
+      authTimeoutMs: e.AUTH_TIMEOUT_MS,
+      wsMaxConnectionsPerIp: e.WS_MAX_CONNECTIONS_PER_IP,
+      wsPreAuthMaxBytes: e.WS_PREAUTH_MAX_BYTES,
+      wsPreAuthMaxMessages: e.WS_PREAUTH_MAX_MESSAGES,
+      awarenessMaxClients: e.WS_AWARENESS_MAX_CLIENTS,
+      awarenessMaxStateBytes: e.WS_AWARENESS_MAX_STATE_BYTES,
+      awarenessPerSecond: e.WS_AWARENESS_PER_SECOND,
     },
     persistence: {
       debounceMs: e.SNAPSHOT_DEBOUNCE_MS,

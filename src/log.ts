@@ -20,7 +20,19 @@ export function createLogger(level: string, bindings: Record<string, unknown> = 
 
 /** What a security event names; never a token. */
 export interface SecurityEvent {
-  type: 'auth-failed' | 'wrong-password' | 'rate-limited' | 'message-too-large' | 'origin-refused' | 'message-rejected';
+  type:
+    | 'auth-failed'
+    | 'wrong-password'
+    | 'rate-limited'
+    | 'message-too-large'
+    | 'origin-refused'
+    | 'message-rejected'
+    | 'connection-limit'
+    | 'auth-timeout'
+    | 'bad-update'
+    | 'structure-refused'
+    | 'awareness-refused'
+    | 'document-too-large';
   roomId?: string;
   userId?: string;
   ip?: string;

@@ -4,6 +4,7 @@ import { getRequestListener } from '@hono/node-server';
 import { Hocuspocus, type Extension } from '@hocuspocus/server';
 import { Logger as HocuspocusLogger } from '@hocuspocus/extension-logger';
 import { Auth } from '../extensions/auth.ts';
+import { AwarenessIdentity } from '../extensions/awareness-identity.ts';
 import { DurableLog } from '../extensions/durable-log.ts';
 import { Limits } from '../extensions/limits.ts';
 import { MetricsExtension } from '../extensions/metrics.ts';
@@ -117,6 +118,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     extensions: [
       new Auth({ tokens, rooms, users, metrics, log }),
       new Limits({ maxDocumentBytes: config.limits.maxDocumentBytes, rooms: roomStates, metrics, log }),
+      new AwarenessIdentity({ maxClientsPerConnection: config.limits.awarenessMaxClients, log }),
       persistence,
       ...(config.persistence.durableLog ? [new DurableLog({ updates, rooms: roomStates, metrics, log })] : []),
       new Presence({ rooms, online, log }),
@@ -172,6 +174,16 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     compression: config.wsCompression,
     cork: config.wsCork,
     maxBufferedBytes: config.limits.wsMaxBufferedBytes,
+    authTimeoutMs: config.limits.authTimeoutMs,
+    maxConnectionsPerIp: config.limits.wsMaxConnectionsPerIp,
+    preAuthMaxBytes: config.limits.wsPreAuthMaxBytes,
+    preAuthMaxMessages: config.limits.wsPreAuthMaxMessages,
+    awareness: {
+      maxClients: config.limits.awarenessMaxClients,
+      maxStateBytes: config.limits.awarenessMaxStateBytes,
+      perSecond: config.limits.awarenessPerSecond,
+      burst: config.limits.awarenessPerSecond * 2,
+    },
   });
   // Headers are capped like bodies: a request with more than 16 KiB of them gets 431.
   const httpServer: HttpServer = createHttpServer({ maxHeaderSize: 16 * 1024 }, getRequestListener(app.fetch));

@@ -52,10 +52,14 @@ export class RoomState {
     else this.held = held;
   }
 
-  /** Records the exact encoded size (at load or store). */
+  /** When the size was last measured exactly (`performance.now()`); 0: never. */
+  measuredAt = 0;
+
+  /** Records the exact encoded size (at load, store, or by the size limit). */
   measured(bytes: number): void {
     this.measuredBytes = bytes;
     this.sizeBound = bytes;
+    this.measuredAt = performance.now();
   }
 
   /** Updates only ever add to the size bound, so it holds without encoding per message. */

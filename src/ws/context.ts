@@ -6,13 +6,14 @@ export interface ConnectionContext {
   ip?: string;
   /** Closes the whole socket (the provider then reconnects with backoff). */
   closeSocket?: (code: number, reason: string) => void;
+  /** Tells the socket layer a document authenticated (ends its pre-authentication deadline). */
+  markAuthenticated?: (userId: string) => void;
   user: { id: string; name: string; color: string };
   role: Role;
   roomId: string;
   /** The token's `exp` (seconds): the connection is closed then. */
   tokenExp: number;
 }
-
 
 const COLORS = ['#e03131', '#1971c2', '#2f9e44', '#f08c00', '#9c36b5', '#0c8599', '#e8590c', '#6741d9', '#c2255c', '#5c940d'];
 

@@ -12,7 +12,21 @@ import { MessageType } from '@hocuspocus/server';
  */
 export class FrameGuard {
   private lastName: Uint8Array | undefined;
+  private lastNameText = '';
   private static readonly utf8 = new TextDecoder('utf-8', { fatal: true });
+  /** Of the last accepted frame: its message type. */
+  messageType = -1;
+  /** Of the last accepted sync frame: 0 SyncStep1, 1 SyncStep2, 2 Update. */
+  syncStep = -1;
+  /** Of the last accepted sync or awareness frame: where its payload starts. */
+  payloadOffset = 0;
+
+  /** The document name of the last accepted frame (the room id). */
+  get documentName(): string {
+    // Session-aware providers address `<document>\0<session>`.
+    const end = this.lastNameText.indexOf('\0');
+    return end === -1 ? this.lastNameText : this.lastNameText.slice(0, end);
+  }
 
   /** @returns true when the frame is well-formed enough to hand to Hocuspocus. */
   accept(frame: Uint8Array): boolean {
@@ -22,16 +36,20 @@ export class FrameGuard {
     if (!this.validName(frame, reader.offset, nameLength)) return false;
     reader.offset += nameLength;
     const type = reader.uint();
+    this.messageType = type ?? -1;
     switch (type) {
       case MessageType.Sync:
       case MessageType.SyncReply: {
         const step = reader.uint();
         if (step === undefined || step > 2) return false;
+        this.syncStep = step;
         const length = reader.uint();
+        this.payloadOffset = reader.offset;
         return length !== undefined && reader.offset + length === frame.byteLength;
       }
       case MessageType.Awareness: {
         const length = reader.uint();
+        this.payloadOffset = reader.offset;
         return length !== undefined && reader.offset + length === frame.byteLength;
       }
       case MessageType.Auth:
@@ -62,7 +80,7 @@ export class FrameGuard {
     }
     const name = frame.slice(start, start + length);
     try {
-      FrameGuard.utf8.decode(name);
+      this.lastNameText = FrameGuard.utf8.decode(name);
     } catch {
       return false;
     }

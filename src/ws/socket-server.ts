@@ -3,12 +3,15 @@ import type { Duplex } from 'node:stream';
 import type { Hocuspocus } from '@hocuspocus/server';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { TokenBucket } from '../limits/token-bucket.ts';
-import { logSecurityEvent, type Logger } from '../log.ts';
+import { logSecurityEvent, type Logger, type SecurityEvent } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
-import { CloseCodes } from '../protocol/close-codes.ts';
+import { MessageType } from '@hocuspocus/server';
+import { clientAddress, isOriginAllowed } from '../net/origin.ts';
+import { type CloseCode, CloseCodes } from '../protocol/close-codes.ts';
+import { checkAwarenessUpdate } from './awareness-frame.ts';
+import { boardRootNames, checkBoardUpdate, isStateVector } from './board-update-filter.ts';
 import type { ConnectionContext } from './context.ts';
 import { FrameGuard } from './frame-guard.ts';
-import { clientAddress, isOriginAllowed } from '../net/origin.ts';
 
 export interface SocketServerOptions {
   hocuspocus: Hocuspocus;
@@ -27,10 +30,33 @@ export interface SocketServerOptions {
    * event-loop turn sends to it is closed (4504 slow-reader). @default 8388608 (8 MiB)
    */
   maxBufferedBytes?: number;
+  /** A socket that has not authenticated a document by then is closed (4408). */
+  authTimeoutMs: number;
+  /** Open sockets per client address; more are refused before the upgrade (429). */
+  maxConnectionsPerIp: number;
+  /** What a socket may send before its first authentication completes (4429 beyond). */
+  preAuthMaxBytes: number;
+  preAuthMaxMessages: number;
+  awareness: {
+    /** Client ids in one awareness update. */
+    maxClients: number;
+    /** Bytes of one client's JSON state. */
+    maxStateBytes: number;
+    /** Awareness updates per second per socket; the excess is dropped. */
+    perSecond: number;
+    burst: number;
+  };
 }
 
 // ws reports an oversized frame with 1009; API.md promises 4xxx codes.
 const WS_MESSAGE_TOO_BIG = 1009;
+const SYNC_STEP_1 = 0;
+
+/** Who is on the other end, for security events. */
+interface Peer {
+  ip: string;
+  userId: string | undefined;
+}
 
 /**
  * Accepts WebSocket upgrades on any path and hands each socket to Hocuspocus.
@@ -44,6 +70,8 @@ export class SocketServer {
   private readonly wss: WebSocketServer;
   private readonly corked = new CorkedSockets();
   private readonly turns = new TurnClock();
+  /** Open sockets per client address. */
+  private readonly perAddress = new Map<string, number>();
 
   constructor(options: SocketServerOptions) {
     this.options = options;
@@ -65,11 +93,30 @@ export class SocketServer {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\norigin not allowed\n');
       return;
     }
+    const open = this.perAddress.get(ip) ?? 0;
+    if (open >= this.options.maxConnectionsPerIp) {
+      this.options.metrics.messagesRejected.inc({ reason: 'too-many-connections' });
+      logSecurityEvent(this.options.log, { type: 'connection-limit', ip, reason: `${open} open sockets` });
+      socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\ntoo many connections\n');
+      return;
+    }
+    // Counted from here, not from the upgrade callback, so a burst of handshakes cannot
+    // all pass the check before any of them is counted.
+    this.perAddress.set(ip, open + 1);
+    let counted = true;
+    const release = () => {
+      if (!counted) return;
+      counted = false;
+      const left = (this.perAddress.get(ip) ?? 1) - 1;
+      if (left > 0) this.perAddress.set(ip, left);
+      else this.perAddress.delete(ip);
+    };
+    socket.once('close', release);
     this.wss.handleUpgrade(request, socket, head, (ws) => this.attach(ws, request, ip));
   };
 
   private attach(ws: WebSocket, request: IncomingMessage, ip: string): void {
-    const { hocuspocus, metrics, log } = this.options;
+    const { hocuspocus, metrics, log, awareness } = this.options;
     closeSlowReader(ws, this.turns, this.options.maxBufferedBytes ?? 8 * 1024 * 1024, () => {
       metrics.messagesRejected.inc({ reason: CloseCodes.slowReader.reason });
       log.warn({ ip, bufferedBytes: ws.bufferedAmount }, 'client does not read what it is sent; closing its socket');
@@ -85,32 +132,91 @@ export class SocketServer {
       if (typeof value === 'string') headers.set(name, value);
       else if (Array.isArray(value)) headers.set(name, value.join(', '));
     }
-    const context: Partial<ConnectionContext> = { ip, closeSocket: (code, reason) => ws.close(code, reason) };
+    // Until a document authenticates, the socket has a deadline and a small budget: an
+    // unauthenticated socket costs memory (Hocuspocus queues its frames) and a slot.
+    const peer: Peer = { ip, userId: undefined };
+    let authenticated = false;
+    let preAuthBytes = 0;
+    let preAuthMessages = 0;
+    const authDeadline = setTimeout(() => {
+      this.reject(ws, CloseCodes.authTimeout, peer, 'auth-timeout', `no authentication within ${this.options.authTimeoutMs} ms`);
+    }, this.options.authTimeoutMs);
+    const context: Partial<ConnectionContext> = {
+      ip,
+      closeSocket: (code, reason) => ws.close(code, reason),
+      markAuthenticated: (userId) => {
+        authenticated = true;
+        peer.userId ??= userId;
+        clearTimeout(authDeadline);
+      },
+    };
     const client = hocuspocus.handleConnection(ws, new Request(url, { headers }), context);
     const bucket = new TokenBucket(this.options.messagesPerSecond, this.options.burstMessages);
+    const awarenessBucket = new TokenBucket(awareness.perSecond, awareness.burst);
+    let awarenessDropsLogged = false;
     const guard = new FrameGuard();
 
     ws.on('message', (data, isBinary) => {
       if (!bucket.take()) {
-        this.reject(ws, CloseCodes.rateLimited, ip, 'rate-limited');
+        this.reject(ws, CloseCodes.rateLimited, peer, 'rate-limited');
         return;
       }
       if (!isBinary) {
-        this.reject(ws, CloseCodes.badFrame, ip, 'message-rejected');
+        this.reject(ws, CloseCodes.badFrame, peer, 'message-rejected');
         return;
       }
       const frame = toUint8Array(data);
       if (!guard.accept(frame)) {
-        this.reject(ws, CloseCodes.badFrame, ip, 'message-rejected');
+        this.reject(ws, CloseCodes.badFrame, peer, 'message-rejected');
         return;
+      }
+      if (!authenticated) {
+        preAuthBytes += frame.byteLength;
+        preAuthMessages += 1;
+        if (preAuthBytes > this.options.preAuthMaxBytes || preAuthMessages > this.options.preAuthMaxMessages) {
+          const detail = `${preAuthMessages} messages, ${preAuthBytes} bytes before authentication`;
+          this.reject(ws, CloseCodes.preAuthLimit, peer, 'message-rejected', detail);
+          return;
+        }
+      }
+      const type = guard.messageType;
+      if (type === MessageType.Sync || type === MessageType.SyncReply) {
+        const payload = frame.subarray(guard.payloadOffset);
+        if (guard.syncStep === SYNC_STEP_1) {
+          if (!isStateVector(payload))
+            this.reject(ws, CloseCodes.badUpdate, peer, 'bad-update', 'undecodable state vector', guard.documentName);
+        } else {
+          const problem = checkBoardUpdate(payload, boardRootNames(guard.documentName));
+          if (problem?.kind === 'malformed') this.reject(ws, CloseCodes.badUpdate, peer, 'bad-update', problem.detail, guard.documentName);
+          else if (problem) this.reject(ws, CloseCodes.structureRefused, peer, 'structure-refused', problem.detail, guard.documentName);
+        }
+        if (ws.readyState !== ws.OPEN) return;
+      } else if (type === MessageType.Awareness) {
+        const problem = checkAwarenessUpdate(frame.subarray(guard.payloadOffset), awareness);
+        if (problem) {
+          this.reject(ws, CloseCodes.awarenessRefused, peer, 'awareness-refused', problem, guard.documentName);
+          return;
+        }
+        if (!awarenessBucket.take()) {
+          // Cursors are superseded by the next update: dropping the excess is enough.
+          metrics.messagesRejected.inc({ reason: 'awareness-rate' });
+          if (!awarenessDropsLogged) {
+            awarenessDropsLogged = true;
+            logSecurityEvent(log, { type: 'rate-limited', ...peer, reason: 'awareness updates over the rate; dropping' });
+          }
+          return;
+        }
       }
       client.handleMessage(frame);
     });
-    ws.on('close', (code, reason) => client.handleClose({ code, reason: reason.toString() }));
+    ws.on('close', (code, reason) => {
+      clearTimeout(authDeadline);
+      client.handleClose({ code, reason: reason.toString() });
+    });
     ws.on('error', (error: Error & { code?: string }) => {
       if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
         metrics.messagesRejected.inc({ reason: CloseCodes.messageTooLarge.reason });
-        logSecurityEvent(log, { type: 'message-too-large', ip });
+        logSecurityEvent(log, { type: 'message-too-large', ...peer });
       } else {
         metrics.messagesRejected.inc({ reason: 'protocol-error' });
         log.debug({ err: error, ip }, 'websocket protocol error');
@@ -118,10 +224,12 @@ export class SocketServer {
     });
   }
 
-  private reject(ws: WebSocket, close: { code: number; reason: string }, ip: string, type: 'rate-limited' | 'message-rejected'): void {
+  /** Closes the socket with `close`, after one security event (and only once). */
+  private reject(ws: WebSocket, close: CloseCode, peer: Peer, type: SecurityEvent['type'], detail?: string, roomId?: string): void {
     if (ws.readyState !== ws.OPEN) return;
     this.options.metrics.messagesRejected.inc({ reason: close.reason });
-    logSecurityEvent(this.options.log, { type, ip, reason: close.reason });
+    const reason = detail ? `${close.reason}: ${detail}` : close.reason;
+    logSecurityEvent(this.options.log, { type, ...(roomId ? { roomId: roomId.slice(0, 64) } : {}), ...peer, reason });
     ws.close(close.code, close.reason);
   }
 

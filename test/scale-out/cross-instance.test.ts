@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { call, guest } from '../helpers/api.ts';
 import { startCluster } from '../helpers/cluster.ts';
 import { acknowledged, putRecord, recordIds, syncedProvider } from '../helpers/provider.ts';
+import { authenticate, awarenessFrame, openRawSocket } from '../helpers/raw-socket.ts';
 
 async function publicRoom(baseUrl: string) {
   const owner = await guest(baseUrl, 'Owner');
@@ -79,16 +80,54 @@ describe('two instances, one Redis, one PostgreSQL', () => {
       { timeout: 5_000 },
     );
     const adaState = [...onB.provider.awareness!.getStates().values()].find((state) => state.user?.name === 'Ada');
-    expect(adaState?.presence).toEqual({ cursor: { x: 10, y: 20 } });
+    expect(adaState?.presence).toEqual({ cursor: { x: 10, y: 20 }, userId: ada.user.id, userName: 'Ada' });
 
     onA.provider.setAwarenessField('presence', { cursor: { x: 30, y: 40 } });
     await vi.waitFor(
       () => {
         const moved = [...onB.provider.awareness!.getStates().values()].find((state) => state.user?.name === 'Ada');
-        expect(moved?.presence).toEqual({ cursor: { x: 30, y: 40 } });
+        expect(moved?.presence).toEqual({ cursor: { x: 30, y: 40 }, userId: ada.user.id, userName: 'Ada' });
       },
       { timeout: 5_000 },
     );
+  });
+
+  it("relayed presence stays stamped, and a connection on one instance cannot overwrite another instance's client", async () => {
+    const {
+      servers: [a, b],
+    } = await startCluster(2);
+    const { roomId } = await publicRoom(a!.url);
+    const ada = await guest(a!.url, 'Ada');
+    const mallory = await guest(b!.url, 'Mallory');
+    const onA = await syncedProvider(a!.wsUrl, roomId, ada.token);
+    const spoofer = await syncedProvider(b!.wsUrl, roomId, mallory.token);
+    onA.provider.setAwarenessField('presence', { cursor: { x: 1, y: 2 } });
+    spoofer.provider.setAwarenessField('presence', { typeName: 'instance_presence', userId: ada.user.id, userName: 'Ada' });
+    await vi.waitFor(
+      () => {
+        expect(onA.provider.awareness!.getStates().get(spoofer.doc.clientID)?.presence).toMatchObject({
+          userId: mallory.user.id,
+          userName: 'Mallory',
+        });
+        expect(spoofer.provider.awareness!.getStates().get(onA.doc.clientID)?.presence).toMatchObject({ cursor: { x: 1, y: 2 } });
+      },
+      { timeout: 5_000 },
+    );
+
+    // Mallory, on B, forges Ada's client (whose connection is on A) with a huge clock.
+    const socket = await openRawSocket(b!.wsUrl);
+    await authenticate(socket, roomId, mallory.token);
+    socket.send(
+      awarenessFrame(roomId, [{ clientId: onA.doc.clientID, clock: 1_000_000, state: { presence: { cursor: { x: 666, y: 666 } } } }]),
+    );
+    onA.provider.setAwarenessField('presence', { cursor: { x: 3, y: 4 } });
+    await vi.waitFor(
+      () => expect(spoofer.provider.awareness!.getStates().get(onA.doc.clientID)?.presence).toMatchObject({ cursor: { x: 3, y: 4 } }),
+      { timeout: 5_000 },
+    );
+    expect(a!.hocuspocus.documents.get(roomId)!.awareness.getStates().get(onA.doc.clientID)).toMatchObject({
+      presence: { cursor: { x: 3, y: 4 } },
+    });
   });
 
   it('GET /api/rooms/:id on any instance lists everyone online, and a clean disconnect leaves at once', async () => {

@@ -70,7 +70,8 @@ describe.each<StorageKind>(['postgres', 'pglite'])('sync on %s', (kind) => {
       const states = [...b.provider.awareness!.getStates().values()];
       expect(states).toContainEqual({
         user: { id: owner.user.id, name: 'Owner', color: '#e03131' },
-        presence: { cursor: { x: 10, y: 20 } },
+        // The server stamps the identity the whiteboard draws into the presence too.
+        presence: { cursor: { x: 10, y: 20 }, userId: owner.user.id, userName: 'Owner' },
       });
     });
   });
