@@ -20,7 +20,16 @@ export function createLogger(level: string, bindings: Record<string, unknown> = 
 
 /** What a security event names; never a token. */
 export interface SecurityEvent {
-  type: 'auth-failed' | 'wrong-password' | 'rate-limited' | 'message-too-large' | 'origin-refused' | 'message-rejected';
+  type:
+    | 'auth-failed'
+    | 'wrong-password'
+    | 'rate-limited'
+    | 'message-too-large'
+    | 'origin-refused'
+    | 'message-rejected'
+    | 'access-revoked'
+    | 'invite-refused'
+    | 'input-refused';
   roomId?: string;
   userId?: string;
   ip?: string;

@@ -9,6 +9,7 @@ import { Limits } from '../extensions/limits.ts';
 import { MetricsExtension } from '../extensions/metrics.ts';
 import { Persistence } from '../extensions/persistence.ts';
 import { KeepLoaded } from '../extensions/keep-loaded.ts';
+import { LiveAccess } from '../extensions/live-access.ts';
 import { Presence } from '../extensions/presence.ts';
 import { loadOrCreateSecret } from './auth/secret-file.ts';
 import { TokenService } from './auth/tokens.ts';
@@ -25,9 +26,12 @@ import type { AppDeps } from './http/app-env.ts';
 import { createLogger, type Logger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import { LocalOnlineRegistry, type OnlineRegistry } from './presence/online-registry.ts';
+import { LocalAccessChanges, RedisAccessChanges, type AccessChanges } from './rooms/access-changes.ts';
+import { InviteStore } from './rooms/invite-store.ts';
 import { RoomStore } from './rooms/room-store.ts';
 import { createScaleOut } from './scale-out.ts';
 import { UserStore } from './users/user-store.ts';
+import { compileTrustedProxies } from './http/origin.ts';
 import { SocketServer } from './ws/socket-server.ts';
 
 export interface ScribleServer {
@@ -77,6 +81,11 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   const metrics = new Metrics();
   const rooms = instrumentStore(new RoomStore(database.db), 'rooms', log);
   const users = instrumentStore(new UserStore(database.db), 'users', log);
+  const invites = instrumentStore(new InviteStore(database.db), 'invites', log);
+  // Access changes reach every instance through Redis when there is one.
+  const accessChanges: AccessChanges = config.redisUrl
+    ? new RedisAccessChanges({ url: config.redisUrl, prefix: config.redisPrefix, instanceId: config.instanceId, log })
+    : new LocalAccessChanges();
   const snapshots = instrumentStore(new SnapshotStore(database.db), 'snapshots', log);
   // With REDIS_URL: fan-out between instances and presence shared by all of them.
   const scaleOut = createScaleOut(config, log, metrics);
@@ -109,6 +118,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     flushDelay: config.wsFlushDelayMs,
     extensions: [
       new Auth({ tokens, rooms, users, metrics, log }),
+      new LiveAccess({ changes: accessChanges, rooms, log }),
       new Limits({ maxDocumentBytes: config.limits.maxDocumentBytes, sizes, metrics, log }),
       persistence,
       ...(config.persistence.durableLog ? [new DurableLog({ updates, logged, sizes, metrics, log })] : []),
@@ -145,6 +155,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     database,
     tokens,
     rooms,
+    invites,
+    accessChanges,
     users,
     snapshots,
     online,
@@ -166,6 +178,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     burstMessages: config.limits.wsBurstMessages,
     compression: config.wsCompression,
     cork: config.wsCork,
+    trustProxy: compileTrustedProxies(config.trustedProxies),
   });
   // Headers are capped like bodies: a request with more than 16 KiB of them gets 431.
   const httpServer: HttpServer = createHttpServer({ maxHeaderSize: 16 * 1024 }, getRequestListener(app.fetch));
@@ -201,6 +214,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     await hocuspocus.hooks('onDestroy', { instance: hocuspocus });
     httpServer.closeAllConnections();
     await online.close();
+    await accessChanges.close();
     if (!overrides.database) await database.close();
     log.info('server closed');
   }

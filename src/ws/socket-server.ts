@@ -7,7 +7,7 @@ import { logSecurityEvent, type Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { CloseCodes, type ConnectionContext } from './context.ts';
 import { FrameGuard } from './frame-guard.ts';
-import { clientAddress, isOriginAllowed } from '../http/origin.ts';
+import { clientAddress, isOriginAllowed, type TrustProxy } from '../http/origin.ts';
 
 export interface SocketServerOptions {
   hocuspocus: Hocuspocus;
@@ -21,6 +21,8 @@ export interface SocketServerOptions {
   compression: boolean;
   /** Coalesce a socket's writes within one event-loop turn into one syscall. @default true */
   cork?: boolean;
+  /** TRUSTED_PROXIES: whose X-Forwarded-For names the client. @default nobody's */
+  trustProxy?: TrustProxy;
 }
 
 // ws reports an oversized frame with 1009; API.md promises 4xxx codes.
@@ -50,7 +52,7 @@ export class SocketServer {
 
   /** The `upgrade` listener for the shared `node:http` server. */
   handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const ip = clientAddress(request);
+    const ip = clientAddress(request, this.options.trustProxy);
     const origin = request.headers.origin;
     if (!isOriginAllowed(origin, this.options.corsOrigins, request.headers.host)) {
       this.options.metrics.messagesRejected.inc({ reason: 'origin-refused' });
