@@ -69,7 +69,7 @@ describe('X-Forwarded-For and password attempts', () => {
       await proxied.close();
       await proxied.storage.drop();
     }
-  });
+  }, 120_000);
 });
 
 describe('per-user limits', () => {

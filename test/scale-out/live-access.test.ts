@@ -105,7 +105,7 @@ describe('live access on two instances behind Redis', () => {
     await vi.waitFor(() => expect(pamEvents.closes).toEqual(['permission-denied']), LIVE);
     // Ivy stays and keeps receiving.
     putRecord(ownerOnA.doc, room.id, 'shape:after-change', {});
-    await vi.waitFor(() => expect(recordIds(ivyOnB.doc, room.id)).toEqual(['shape:after-change']));
+    await vi.waitFor(() => expect(recordIds(ivyOnB.doc, room.id)).toEqual(['shape:after-change']), { timeout: 10_000 });
     expect(ivyEvents.closes).toEqual([]);
 
     // Tokens issued before the change are refused (a new epoch), even Ivy's; /join gives her a fresh one.
