@@ -49,10 +49,18 @@ export class Auth implements Extension {
       this.refuse(payload, error instanceof TokenError ? error.reason : 'invalid-token');
     }
     if (claims.kind === 'invite') this.refuse(payload, 'invalid-token', 'an invite is not a socket token; POST /join first');
-    const room = ROOM_ID_PATTERN.test(documentName) ? await this.findRoom(payload) : undefined;
+    const room = ROOM_ID_PATTERN.test(documentName)
+      ? await this.fromDatabase(payload, () => this.configuration.rooms.get(documentName))
+      : undefined;
     if (!room) this.refuse(payload, 'room-not-found', undefined, claims.sub);
-    const role = socketRole(claims, room);
-    if (role === 'permission-denied' || role === 'room-not-found') this.refuse(payload, role, undefined, claims.sub);
+    // The membership as it is now: a removed member or a changed role counts even
+    // when the token was issued before.
+    const member = await this.fromDatabase(payload, () => this.configuration.rooms.member(room.id, claims.sub));
+    const role = socketRole(claims, room, member);
+    if (role === 'permission-denied' || role === 'room-not-found') {
+      const stale = claims.kind === 'room' && claims.room === room.id && claims.epoch !== room.accessEpoch;
+      this.refuse(payload, role, stale ? 'token issued before an access change' : undefined, claims.sub);
+    }
 
     await users.ensure({
       id: claims.sub,
@@ -105,12 +113,13 @@ export class Auth implements Extension {
   }
 
   /**
-   * The room, or undefined. When the database cannot answer, the socket is closed
-   * instead of refusing: a refusal is final for a provider, a close makes it retry.
+   * A database read for an access decision. When the database cannot answer, the
+   * socket is closed instead of refusing: a refusal is final for a provider, a close
+   * makes it retry.
    */
-  private async findRoom(payload: onAuthenticatePayload<ConnectionContext>) {
+  private async fromDatabase<T>(payload: onAuthenticatePayload<ConnectionContext>, read: () => Promise<T>): Promise<T> {
     try {
-      return await this.configuration.rooms.get(payload.documentName);
+      return await read();
     } catch (error) {
       this.configuration.log.warn({ err: error, roomId: payload.documentName }, 'cannot check room access: database unavailable');
       const { code, reason } = CloseCodes.storageUnavailable;

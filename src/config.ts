@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compileTrustedProxies } from './http/origin.ts';
 
 /**
  * Everything the server reads from its environment, validated once at start-up.
@@ -25,6 +26,8 @@ export interface Config {
   publicUrl: string | undefined;
   /** `undefined` allows any origin (development); `[]` allows none. */
   corsOrigins: string[] | undefined;
+  /** Proxies whose X-Forwarded-For is believed (CIDRs); empty: nobody's. */
+  trustedProxies: string[];
   s3: { bucket: string; endpoint?: string; region: string; accessKeyId?: string; secretAccessKey?: string } | undefined;
   logLevel: string;
   limits: {
@@ -49,7 +52,13 @@ export interface Config {
     awarenessMaxStateBytes: number;
     /** Awareness updates per second per connection (bursts of twice that); the excess is dropped. */
     awarenessPerSecond: number;
+    /** Rooms one user may create: a token bucket per user. */
+    roomCreations: { ratePerSecond: number; burst: number };
+    /** Exports one user may request: a token bucket per user. */
+    exports: { ratePerSecond: number; burst: number };
   };
+  /** Export rows and files older than this are swept. */
+  exportRetentionMs: number;
   persistence: {
     /** Quiet time before a changed document is snapshotted. */
     debounceMs: number;
@@ -176,7 +185,16 @@ const envSchema = z.object({
   GUEST_TOKEN_TTL_SECONDS: integer(30 * 24 * 3600, 60),
   ROOM_TOKEN_TTL_SECONDS: integer(12 * 3600, 60),
   WEB_DIR: z.string().trim().min(1).default('./web/dist'),
+  TRUSTED_PROXIES: optionalString,
+  ROOM_CREATIONS_PER_HOUR: integer(60, 1),
+  EXPORTS_PER_HOUR: integer(60, 1),
+  EXPORT_RETENTION_HOURS: integer(168, 1),
 });
+
+/** Bursts are a sixth of the hourly allowance (at least one), then it trickles back. */
+function perHour(count: number) {
+  return { ratePerSecond: count / 3600, burst: Math.max(1, Math.ceil(count / 6)) };
+}
 
 /**
  * Builds the validated configuration from an environment-like object.
@@ -213,6 +231,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       : nodeEnv === 'production'
         ? []
         : undefined;
+  const trustedProxies = (e.TRUSTED_PROXIES ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  try {
+    compileTrustedProxies(trustedProxies);
+  } catch (error) {
+    throw new ConfigError(`Invalid TRUSTED_PROXIES=${JSON.stringify(e.TRUSTED_PROXIES)}: ${(error as Error).message}`);
+  }
   const s3 = e.S3_BUCKET
     ? {
         bucket: e.S3_BUCKET,
@@ -236,6 +263,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dataDir: e.DATA_DIR,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     corsOrigins,
+    trustedProxies,
     s3,
     logLevel: e.LOG_LEVEL,
     limits: {
@@ -253,7 +281,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       awarenessMaxClients: e.WS_AWARENESS_MAX_CLIENTS,
       awarenessMaxStateBytes: e.WS_AWARENESS_MAX_STATE_BYTES,
       awarenessPerSecond: e.WS_AWARENESS_PER_SECOND,
+      roomCreations: perHour(e.ROOM_CREATIONS_PER_HOUR),
+      exports: perHour(e.EXPORTS_PER_HOUR),
     },
+    exportRetentionMs: e.EXPORT_RETENTION_HOURS * 3600 * 1000,
     persistence: {
       debounceMs: e.SNAPSHOT_DEBOUNCE_MS,
       maxDebounceMs: e.SNAPSHOT_MAX_DEBOUNCE_MS,

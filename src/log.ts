@@ -32,7 +32,10 @@ export interface SecurityEvent {
     | 'bad-update'
     | 'structure-refused'
     | 'awareness-refused'
-    | 'document-too-large';
+    | 'document-too-large'
+    | 'access-revoked'
+    | 'invite-refused'
+    | 'input-refused';
   roomId?: string;
   userId?: string;
   ip?: string;

@@ -10,6 +10,7 @@ import { Limits } from '../extensions/limits.ts';
 import { MetricsExtension } from '../extensions/metrics.ts';
 import { Persistence } from '../extensions/persistence.ts';
 import { KeepLoaded } from '../extensions/keep-loaded.ts';
+import { LiveAccess } from '../extensions/live-access.ts';
 import { Presence } from '../extensions/presence.ts';
 import { loadOrCreateSecret } from './auth/secret-file.ts';
 import { TokenService } from './auth/tokens.ts';
@@ -25,9 +26,12 @@ import type { AppDeps } from './http/app-env.ts';
 import { createLogger, type Logger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import { LocalOnlineRegistry, type OnlineRegistry } from './presence/online-registry.ts';
+import { LocalAccessChanges, RedisAccessChanges, type AccessChanges } from './rooms/access-changes.ts';
+import { InviteStore } from './rooms/invite-store.ts';
 import { RoomStore } from './rooms/room-store.ts';
 import { createScaleOut } from './scale-out.ts';
 import { UserStore } from './users/user-store.ts';
+import { compileTrustedProxies } from './http/origin.ts';
 import { SocketServer } from './ws/socket-server.ts';
 
 export interface ScribleServer {
@@ -77,6 +81,11 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   const metrics = new Metrics();
   const rooms = instrumentStore(new RoomStore(database.db), 'rooms', log);
   const users = instrumentStore(new UserStore(database.db), 'users', log);
+  const invites = instrumentStore(new InviteStore(database.db), 'invites', log);
+  // Access changes reach every instance through Redis when there is one.
+  const accessChanges: AccessChanges = config.redisUrl
+    ? new RedisAccessChanges({ url: config.redisUrl, prefix: config.redisPrefix, instanceId: config.instanceId, log })
+    : new LocalAccessChanges();
   const snapshots = instrumentStore(new SnapshotStore(database.db), 'snapshots', log);
   // With REDIS_URL: fan-out between instances and presence shared by all of them.
   const scaleOut = createScaleOut(config, log, metrics);
@@ -117,6 +126,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     flushDelay: config.wsFlushDelayMs,
     extensions: [
       new Auth({ tokens, rooms, users, metrics, log }),
+      new LiveAccess({ changes: accessChanges, rooms, log }),
       new Limits({ maxDocumentBytes: config.limits.maxDocumentBytes, rooms: roomStates, metrics, log }),
       new AwarenessIdentity({ maxClientsPerConnection: config.limits.awarenessMaxClients, log }),
       persistence,
@@ -152,6 +162,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     database,
     tokens,
     rooms,
+    invites,
+    accessChanges,
     users,
     snapshots,
     online,
@@ -184,6 +196,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       perSecond: config.limits.awarenessPerSecond,
       burst: config.limits.awarenessPerSecond * 2,
     },
+    trustProxy: compileTrustedProxies(config.trustedProxies),
   });
   // Headers are capped like bodies: a request with more than 16 KiB of them gets 431.
   const httpServer: HttpServer = createHttpServer({ maxHeaderSize: 16 * 1024 }, getRequestListener(app.fetch));
@@ -231,6 +244,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     await until(hocuspocus.hooks('onDestroy', { instance: hocuspocus }), deadline, 'extensions', log);
     httpServer.closeAllConnections();
     await until(online.close(), deadline, 'presence', log);
+    await until(accessChanges.close(), deadline, 'access changes', log);
     if (!overrides.database) await until(database.close(), deadline, 'database', log);
     log.info('server closed');
   }

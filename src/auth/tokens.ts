@@ -1,5 +1,6 @@
 import jwt from 'jsonwebtoken';
 import type { Role } from '../db/schema.ts';
+import { displayName } from '../rooms/names.ts';
 
 /** Why a token was refused; these strings reach the provider as `authenticationFailed` reasons. */
 export type TokenFailure = 'token-expired' | 'invalid-token';
@@ -30,6 +31,8 @@ export interface RoomClaims {
   name: string;
   room: string;
   role: Role;
+  /** The room's access epoch when the token was issued (0 for tokens from before epochs). */
+  epoch: number;
   exp: number;
 }
 
@@ -38,6 +41,8 @@ export interface InviteClaims {
   kind: 'invite';
   room: string;
   role: Exclude<Role, 'owner'>;
+  /** The `invites` row that counts its uses and can revoke it (absent in old, unrevocable invites). */
+  inviteId?: string;
   exp: number;
 }
 
@@ -64,12 +69,12 @@ export class TokenService {
     return this.sign(payload, user.id, ttlSeconds);
   }
 
-  signRoom(user: { id: string; name: string }, room: string, role: Role, ttlSeconds: number): string {
-    return this.sign({ typ: 'room', name: user.name, room, role }, user.id, ttlSeconds);
+  signRoom(user: { id: string; name: string }, room: { id: string; accessEpoch: number }, role: Role, ttlSeconds: number): string {
+    return this.sign({ typ: 'room', name: user.name, room: room.id, role, ep: room.accessEpoch }, user.id, ttlSeconds);
   }
 
-  signInvite(room: string, role: Exclude<Role, 'owner'>, ttlSeconds: number): string {
-    return this.sign({ typ: 'invite', room, role }, undefined, ttlSeconds);
+  signInvite(invite: { id: string; roomId: string; role: Exclude<Role, 'owner'> }, ttlSeconds: number): string {
+    return this.sign({ typ: 'invite', room: invite.roomId, role: invite.role, inv: invite.id }, undefined, ttlSeconds);
   }
 
   /**
@@ -112,17 +117,26 @@ function toClaims(payload: string | jwt.JwtPayload): Claims {
     if (typeof payload.room !== 'string' || (payload.role !== 'editor' && payload.role !== 'viewer')) {
       throw new TokenError('invalid-token', 'malformed invite');
     }
-    return { kind: 'invite', room: payload.room, role: payload.role, exp };
+    return {
+      kind: 'invite',
+      room: payload.room,
+      role: payload.role,
+      exp,
+      ...(typeof payload.inv === 'string' ? { inviteId: payload.inv } : {}),
+    };
   }
   if (typeof payload.sub !== 'string' || payload.sub === '' || payload.sub.length > 128) {
     throw new TokenError('invalid-token', 'token has no valid sub');
   }
-  const name = typeof payload.name === 'string' && payload.name.trim() ? payload.name.trim().slice(0, 100) : 'Anonymous';
+  // Names in tokens minted elsewhere are shown to others too: no bidi or zero-width tricks.
+  const name = (typeof payload.name === 'string' ? displayName(payload.name).slice(0, 100) : '') || 'Anonymous';
   if (typ === 'room') {
     if (typeof payload.room !== 'string' || !ROLES.has(payload.role)) {
       throw new TokenError('invalid-token', 'malformed room token');
     }
-    return { kind: 'room', sub: payload.sub, name, room: payload.room, role: payload.role, exp };
+    const epoch = payload.ep === undefined ? 0 : payload.ep;
+    if (!Number.isSafeInteger(epoch) || epoch < 0) throw new TokenError('invalid-token', 'malformed room token');
+    return { kind: 'room', sub: payload.sub, name, room: payload.room, role: payload.role, epoch, exp };
   }
   if (typ !== 'user') throw new TokenError('invalid-token', 'unknown token type');
   return {

@@ -45,6 +45,12 @@ export const rooms = pgTable(
     createdAt: createdAt(),
     lastActive: timestamp('last_active', { withTimezone: true }).notNull().defaultNow(),
     settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
+    /**
+     * Bumped by every change that takes access away from people holding room tokens
+     * (password change, switch to private): room tokens carry it, and one issued under
+     * an older epoch is refused.
+     */
+    accessEpoch: integer('access_epoch').notNull().default(0),
   },
   (t) => [
     check('rooms_visibility_check', sql`${t.visibility} IN ('public', 'private')`),
@@ -65,9 +71,16 @@ export const roomMembers = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     role: varchar('role', { length: 10 }).notNull(),
     joinedAt: timestamp('joined_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * How the member got in: `invite`, `password` (dropped when the password changes) or
+     * `public` (a visit to an open room; dropped when the room becomes private or gets
+     * a password). Rows from before this column count as invited.
+     */
+    via: varchar('via', { length: 10 }).notNull().default('invite'),
   },
   (t) => [
     primaryKey({ columns: [t.roomId, t.userId] }),
+    check('room_members_via_check', sql`${t.via} IN ('invite', 'password', 'public')`),
     check('room_members_role_check', sql`${t.role} IN ('owner', 'editor', 'viewer')`),
     index('idx_members_user').on(t.userId),
   ],
@@ -153,6 +166,27 @@ export const quarantinedData = pgTable(
   (t) => [check('quarantined_data_kind_check', sql`${t.kind} IN ('update', 'snapshot')`), index('idx_quarantined_room').on(t.roomId)],
 );
 
+/**
+ * Invite links. The signed token names its row, so an invite can be listed, limited to
+ * `max_uses` joins and revoked (deleting the row).
+ */
+export const invites = pgTable(
+  'invites',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    roomId: varchar('room_id', { length: 20 })
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    role: varchar('role', { length: 10 }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    uses: integer('uses').notNull().default(0),
+    /** Null: unlimited. */
+    maxUses: integer('max_uses'),
+    createdAt: createdAt(),
+  },
+  (t) => [check('invites_role_check', sql`${t.role} IN ('editor', 'viewer')`), index('idx_invites_room').on(t.roomId)],
+);
+
 export const exportsTable = pgTable(
   'exports',
   {
@@ -182,4 +216,6 @@ export type UserRow = typeof users.$inferSelect;
 export type RoomRow = typeof rooms.$inferSelect;
 export type SnapshotRow = typeof roomSnapshots.$inferSelect;
 export type ExportRow = typeof exportsTable.$inferSelect;
+export type InviteRow = typeof invites.$inferSelect;
+export type MemberVia = 'invite' | 'password' | 'public';
 export type Role = 'owner' | 'editor' | 'viewer';

@@ -153,4 +153,22 @@ export class ExportStore {
   private stillHeld(job: ClaimedJob) {
     return and(eq(exportsTable.id, job.id), eq(exportsTable.status, 'processing'), eq(exportsTable.attempts, job.attempts));
   }
+
+  /**
+   * Deletes up to `limit` finished exports (completed or failed) older than
+   * `olderThanMs`, and hands back their file keys so the files go too. Each row is
+   * deleted by exactly one caller, however many instances sweep at once.
+   */
+  async deleteExpired(olderThanMs: number, limit: number): Promise<Array<{ id: string; fileKey: string | null }>> {
+    const rows = await queryRows<{ id: string; file_key: string | null }>(
+      this.db,
+      sql`DELETE FROM exports WHERE id IN (
+            SELECT id FROM exports
+            WHERE status IN ('completed', 'failed')
+              AND coalesce(completed_at, created_at) < now() - make_interval(secs => ${olderThanMs / 1000})
+            ORDER BY created_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+          RETURNING id, file_key`,
+    );
+    return rows.map((row) => ({ id: row.id, fileKey: row.file_key }));
+  }
 }

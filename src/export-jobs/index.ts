@@ -8,6 +8,7 @@ import { BoardSource } from './board-source.ts';
 import { ExportRunner, type ExportRunnerConfiguration } from './export-runner.ts';
 import { ExportStore } from './export-store.ts';
 import { createFileStore } from './create-file-store.ts';
+import { ExportSweeper } from './export-sweeper.ts';
 import type { FileStore } from './file-store.ts';
 import { RenderPool, type RenderPoolConfiguration } from './render-pool.ts';
 
@@ -18,7 +19,10 @@ export type { FileStore } from './file-store.ts';
 export type ExportsTuning = Partial<
   Pick<ExportRunnerConfiguration, 'pollIntervalMs' | 'staleAfterMs' | 'maxAttempts' | 'shutdownGraceMs'>
 > &
-  Partial<RenderPoolConfiguration>;
+  Partial<RenderPoolConfiguration> & {
+    /** How often expired exports are looked for (default: hourly). */
+    sweepIntervalMs?: number;
+  };
 
 /** The export jobs of one instance: the queue, the file store and the runner. */
 export interface Exports {
@@ -38,7 +42,7 @@ export interface Exports {
  * four), so rendering never competes with the event loop for the last core.
  */
 export function createExports(deps: {
-  config: Pick<Config, 's3' | 'dataDir'>;
+  config: Pick<Config, 's3' | 'dataDir' | 'exportRetentionMs'>;
   db: Db;
   hocuspocus: Hocuspocus;
   metrics: Metrics;
@@ -70,13 +74,24 @@ export function createExports(deps: {
       shutdownGraceMs: tuning.shutdownGraceMs,
     }),
   });
+  const sweeper = new ExportSweeper({
+    store,
+    files,
+    log,
+    retentionMs: deps.config.exportRetentionMs,
+    ...(tuning.sweepIntervalMs !== undefined ? { intervalMs: tuning.sweepIntervalMs } : {}),
+  });
   return {
     store,
     files,
     poolSize: pool.size,
     kick: () => runner.kick(),
-    start: () => runner.start(),
+    start: () => {
+      runner.start();
+      sweeper.start();
+    },
     stop: async () => {
+      await sweeper.stop();
       await runner.stop();
       await files.close();
     },

@@ -7,6 +7,8 @@ import type { SnapshotStore } from '../documents/snapshot-store.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { OnlineRegistry } from '../presence/online-registry.ts';
+import type { AccessChanges } from '../rooms/access-changes.ts';
+import type { InviteStore } from '../rooms/invite-store.ts';
 import type { RoomStore } from '../rooms/room-store.ts';
 import type { UserStore } from '../users/user-store.ts';
 
@@ -16,6 +18,9 @@ export interface AppDeps {
   database: Database;
   tokens: TokenService;
   rooms: RoomStore;
+  invites: InviteStore;
+  /** Every access change goes here, so live connections on every instance follow it. */
+  accessChanges: AccessChanges;
   users: UserStore;
   snapshots: SnapshotStore;
   online: OnlineRegistry;

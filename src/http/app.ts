@@ -6,9 +6,11 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
+import { logSecurityEvent } from '../log.ts';
 import type { AppDeps, AppEnv } from './app-env.ts';
 import { ApiError, errorBody } from './errors.ts';
-import { isOriginAllowed, resolveClientAddress } from '../net/origin.ts';
+import { compileTrustedProxies, isOriginAllowed, resolveClientAddress } from '../net/origin.ts';
+import { contentSecurityPolicy } from './middleware/content-security-policy.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { exportsRoutes } from './routes/exports.ts';
@@ -24,10 +26,11 @@ import { snapshotRoutes } from './routes/snapshots.ts';
 export function createApp(deps: AppDeps) {
   const { config, metrics, log } = deps;
   const app = new Hono<AppEnv>();
+  const trustProxy = compileTrustedProxies(config.trustedProxies);
 
   app.use(async function clientIp(c, next) {
     const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-    c.set('clientIp', resolveClientAddress(incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for')));
+    c.set('clientIp', resolveClientAddress(incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for'), trustProxy));
     await next();
   });
   app.use(async function requestMetrics(c, next) {
@@ -39,6 +42,7 @@ export function createApp(deps: AppDeps) {
     );
   });
   app.use(secureHeaders({ crossOriginResourcePolicy: 'same-site' }));
+  app.use(contentSecurityPolicy());
   app.use(
     '/api/*',
     cors({
@@ -78,6 +82,9 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => c.json(errorBody('not-found', `No route for ${c.req.method} ${c.req.path}`), 404));
   app.onError((error, c) => {
     if (error instanceof ApiError) {
+      if (error.code === 'invalid-name') {
+        logSecurityEvent(log, { type: 'input-refused', ip: c.get('clientIp'), reason: `${c.req.method} ${c.req.path}: ${error.message}` });
+      }
       // The rest of an oversized body is never read: close the connection rather
       // than leave unread bytes in front of the next request on it.
       if (error.status === 413) c.header('Connection', 'close');

@@ -1,5 +1,6 @@
 import { zValidator } from '@hono/zod-validator';
 import type { ZodType } from 'zod';
+import { DECEPTIVE_NAME_MESSAGE } from '../rooms/names.ts';
 import { badRequest } from './errors.ts';
 
 /**
@@ -11,6 +12,21 @@ export function jsonBody<T extends ZodType>(schema: T) {
     if (!result.success) {
       const issue = result.error.issues[0];
       const field = issue?.path.length ? issue.path.join('.') : 'body';
+      // A deceptive name gets its own code, which the app logs as a security event.
+      throw badRequest(
+        `${field}: ${issue?.message ?? 'invalid'}`,
+        issue?.message === DECEPTIVE_NAME_MESSAGE ? 'invalid-name' : 'validation-failed',
+      );
+    }
+  });
+}
+
+/** Validates the query string the same way (400 naming the first bad parameter). */
+export function jsonQuery<T extends ZodType>(schema: T) {
+  return zValidator('query', schema, (result) => {
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      const field = issue?.path.length ? issue.path.join('.') : 'query';
       throw badRequest(`${field}: ${issue?.message ?? 'invalid'}`, 'validation-failed');
     }
   });

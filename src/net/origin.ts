@@ -1,3 +1,4 @@
+import proxyaddr from 'proxy-addr';
 import type { IncomingMessage } from 'node:http';
 
 /**
@@ -17,23 +18,38 @@ export function isOriginAllowed(origin: string | undefined, allowed: string[] | 
   }
 }
 
-const PROXY_PEER = /^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|::1$|::ffff:127\.|fc|fd)/;
+/** Whether an address (at a hop counted from our socket) is a proxy we trust; proxy-addr's form. */
+export type TrustProxy = (address: string, hop: number) => boolean;
+
+const TRUST_NONE: TrustProxy = () => false;
 
 /**
- * The client's address. X-Forwarded-For is believed only when the peer is a proxy
- * on a loopback or private address (nginx, an ingress), and then only its last hop,
- * the one that proxy added; a client cannot spoof its way past rate limits.
+ * The TRUSTED_PROXIES list (CIDRs, single addresses, or proxy-addr's names
+ * `loopback`, `linklocal`, `uniquelocal`) as a trust function.
+ *
+ * @throws TypeError naming an entry that is not an address or range.
  */
-export function clientAddress(request: IncomingMessage): string {
-  return resolveClientAddress(request.socket.remoteAddress, request.headers['x-forwarded-for']);
+export function compileTrustedProxies(entries: readonly string[]): TrustProxy {
+  return entries.length === 0 ? TRUST_NONE : proxyaddr.compile([...entries]);
 }
 
-export function resolveClientAddress(peer: string | undefined, forwarded: string | string[] | undefined): string {
-  const address = peer ?? 'unknown';
-  if (!forwarded || !PROXY_PEER.test(address)) return address;
-  const hops = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded)
-    .split(',')
-    .map((hop) => hop.trim())
-    .filter(Boolean);
-  return hops.at(-1) ?? address;
+/**
+ * The client's address: the socket's peer, unless that peer is a trusted proxy;
+ * then X-Forwarded-For is walked from the right past every trusted hop, and the
+ * first untrusted one is the client. Nothing is trusted by default, so a client
+ * cannot rotate the header past rate limits.
+ */
+export function clientAddress(request: IncomingMessage, trust: TrustProxy = TRUST_NONE): string {
+  return resolveClientAddress(request.socket.remoteAddress, request.headers['x-forwarded-for'], trust);
+}
+
+export function resolveClientAddress(
+  peer: string | undefined,
+  forwarded: string | string[] | undefined,
+  trust: TrustProxy = TRUST_NONE,
+): string {
+  if (!peer) return 'unknown';
+  const header = Array.isArray(forwarded) ? forwarded.join(',') : forwarded;
+  const request = { socket: { remoteAddress: peer }, headers: header ? { 'x-forwarded-for': header } : {} };
+  return proxyaddr(request as unknown as IncomingMessage, trust) ?? peer;
 }

@@ -6,7 +6,9 @@
  */
 export const CloseCodes = {
   tokenExpired: { code: 4401, reason: 'token-expired' },
-  roomDeleted: { code: 4404, reason: 'room-deleted' },
+  // The reasons API.md gives for access taken away from a live connection.
+  roomDeleted: { code: 4404, reason: 'room-not-found' },
+  permissionDenied: { code: 4403, reason: 'permission-denied' },
   messageTooLarge: { code: 4009, reason: 'message-too-large' },
   documentTooLarge: { code: 4413, reason: 'document-too-large' },
   rateLimited: { code: 4429, reason: 'rate-limited' },

@@ -1,22 +1,46 @@
-import type { Role, RoomRow } from '../db/schema.ts';
 import type { Claims } from '../auth/tokens.ts';
+import type { MemberVia, Role, RoomRow } from '../db/schema.ts';
 
 /** Reasons a socket may not open a room, as the provider's `authenticationFailed` shows them. */
 export type AccessFailure = 'permission-denied' | 'room-not-found';
 
+/** A `room_members` row as access decisions need it. */
+export interface Membership {
+  role: Role;
+  via: MemberVia;
+}
+
+/** A public room without a password: anyone signed in may open it. */
+export function isOpenRoom(room: RoomRow): boolean {
+  return room.visibility === 'public' && room.passwordHash === null;
+}
+
 /**
- * Which role a WebSocket token gets in a room (API.md): a room token opens its own
- * room with its role; a user token opens rooms the user owns, and public rooms
- * without a password as editor. Everything else is refused.
+ * The role a user has in a room right now, from the database alone: the owner; a
+ * member with the role the owner gave; anyone else in an open room as editor.
+ * This is what live connections are re-checked against after an access change.
  */
-export function socketRole(claims: Claims, room: RoomRow): Role | AccessFailure {
+export function currentRole(room: RoomRow, userId: string, member: Membership | undefined): Role | 'permission-denied' {
+  if (room.ownerId === userId) return 'owner';
+  if (member) return member.role;
+  if (isOpenRoom(room)) return 'editor';
+  return 'permission-denied';
+}
+
+/**
+ * Which role a WebSocket token gets in a room (API.md). A room token opens its own
+ * room only, and only while the room's access epoch is the one it was issued under;
+ * the role is the user's current one (a member turned viewer opens read-only even
+ * with an editor token), and a member removed since is refused. A user token opens
+ * what `currentRole` allows. Invites never open sockets.
+ */
+export function socketRole(claims: Claims, room: RoomRow, member: Membership | undefined): Role | AccessFailure {
   switch (claims.kind) {
     case 'room':
-      return claims.room === room.id ? claims.role : 'permission-denied';
+      if (claims.room !== room.id || claims.epoch !== room.accessEpoch) return 'permission-denied';
+      return currentRole(room, claims.sub, member);
     case 'user':
-      if (room.ownerId === claims.sub) return 'owner';
-      if (room.visibility === 'public' && room.passwordHash === null) return 'editor';
-      return 'permission-denied';
+      return currentRole(room, claims.sub, member);
     case 'invite':
       return 'permission-denied';
   }
@@ -33,5 +57,5 @@ export function canWrite(role: Role): boolean {
  * anyone signed in, since they may open it anyway.
  */
 export function isMember(room: RoomRow, userId: string, memberRole: Role | undefined): boolean {
-  return room.ownerId === userId || memberRole !== undefined || (room.visibility === 'public' && room.passwordHash === null);
+  return room.ownerId === userId || memberRole !== undefined || isOpenRoom(room);
 }

@@ -6,7 +6,7 @@ import { TokenBucket } from '../limits/token-bucket.ts';
 import { logSecurityEvent, type Logger, type SecurityEvent } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import { MessageType } from '@hocuspocus/server';
-import { clientAddress, isOriginAllowed } from '../net/origin.ts';
+import { clientAddress, isOriginAllowed, type TrustProxy } from '../net/origin.ts';
 import { type CloseCode, CloseCodes } from '../protocol/close-codes.ts';
 import { checkAwarenessUpdate } from './awareness-frame.ts';
 import { boardRootNames, checkBoardUpdate, isStateVector } from './board-update-filter.ts';
@@ -46,6 +46,8 @@ export interface SocketServerOptions {
     perSecond: number;
     burst: number;
   };
+  /** TRUSTED_PROXIES: whose X-Forwarded-For names the client. @default nobody's */
+  trustProxy?: TrustProxy;
 }
 
 // ws reports an oversized frame with 1009; API.md promises 4xxx codes.
@@ -85,7 +87,7 @@ export class SocketServer {
 
   /** The `upgrade` listener for the shared `node:http` server. */
   handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const ip = clientAddress(request);
+    const ip = clientAddress(request, this.options.trustProxy);
     const origin = request.headers.origin;
     if (!isOriginAllowed(origin, this.options.corsOrigins, request.headers.host)) {
       this.options.metrics.messagesRejected.inc({ reason: 'origin-refused' });

@@ -148,3 +148,14 @@ describe('.github/workflows/ci.yml', () => {
     expect(JSON.stringify(workflow.jobs.image)).toContain('docker/build-push-action');
   });
 });
+
+describe('client addresses behind the proxies (TRUSTED_PROXIES)', () => {
+  it('compose and k8s believe only their proxies; nginx replaces a client-sent X-Forwarded-For', () => {
+    const compose = yaml('compose.yaml');
+    expect(compose.services['backend-1'].environment.TRUSTED_PROXIES).toMatch(/\d+\.\d+\.\d+\.\d+\/\d+/);
+    expect(byKind('ConfigMap').data.TRUSTED_PROXIES).toMatch(/^\d+\.\d+\.\d+\.\d+\/\d+/);
+    const nginx = read('deploy/nginx.conf');
+    expect(nginx).toMatch(/proxy_set_header X-Forwarded-For \$remote_addr;/);
+    expect(nginx).not.toMatch(/\$proxy_add_x_forwarded_for/);
+  });
+});

@@ -32,7 +32,7 @@ describe.sequential('who may do what', () => {
     await owner.getByTestId('share').click();
     await owner.getByTestId('invite-viewer').click();
     const link = await owner.getByTestId('invite-url-viewer').inputValue();
-    expect(link).toContain(`/r/${roomId}?invite=`);
+    expect(link).toContain(`/r/${roomId}#invite=`);
 
     const { page: viewer } = await browser.newUser();
     await openBoardAsNewGuest(viewer, onOrigin(link, server.url), 'Victor');

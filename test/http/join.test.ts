@@ -73,7 +73,7 @@ describe('POST /api/rooms/:roomId/join', () => {
   it('refuses expired and forged invites', async () => {
     const { room } = await roomWithOwner(server.url, { visibility: 'private' });
     const someone = await guest(server.url);
-    const expired = server.tokens.signInvite(room.id, 'editor', -10);
+    const expired = server.tokens.signInvite({ id: '00000000-0000-4000-8000-000000000000', roomId: room.id, role: 'editor' }, -10);
     expect((await join(room.id, someone.token, { invite: expired })).body.error.code).toBe('invalid-invite');
     expect((await join(room.id, someone.token, { invite: 'forged.invite.token' })).status).toBe(403);
   });

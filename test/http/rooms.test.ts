@@ -175,7 +175,7 @@ describe('DELETE /api/rooms/:roomId', () => {
     opened.provider.on('close', ({ event }: { event: { reason: string } }) => (closedReason = event.reason));
     const deleted = await call(server.url, 'DELETE', `/api/rooms/${room.id}`, { token: owner.token });
     expect(deleted.status).toBe(204);
-    await vi.waitFor(() => expect(closedReason).toBe('room-deleted'));
+    await vi.waitFor(() => expect(closedReason).toBe('room-not-found'));
     expect((await call(server.url, 'GET', `/api/rooms/${room.id}`)).status).toBe(404);
     expect((await call(server.url, 'GET', `/api/rooms/${room.id}/snapshots`, { token: owner.token })).status).toBe(404);
     const again = openProvider(server.wsUrl, room.id, owner.token);
@@ -192,8 +192,16 @@ describe('POST /api/rooms/:roomId/invite', () => {
       body: { role: 'viewer', expiresInSeconds: 3600 },
     });
     expect(answer.status).toBe(201);
-    expect(answer.body).toEqual({ token: expect.any(String), url: expect.any(String), role: 'viewer', expiresAt: expect.any(String) });
-    expect(answer.body.url).toBe(`https://boards.example.com/r/${room.id}?invite=${answer.body.token}`);
+    expect(answer.body).toEqual({
+      id: expect.any(String),
+      token: expect.any(String),
+      url: expect.any(String),
+      role: 'viewer',
+      expiresAt: expect.any(String),
+      maxUses: null,
+    });
+    // In the fragment: never sent to servers or proxies, so never in their logs.
+    expect(answer.body.url).toBe(`https://boards.example.com/r/${room.id}#invite=${answer.body.token}`);
     const expiresIn = Date.parse(answer.body.expiresAt) - Date.now();
     expect(expiresIn).toBeGreaterThan(3500_000);
     expect(expiresIn).toBeLessThan(3700_000);

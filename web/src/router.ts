@@ -5,14 +5,20 @@ export type Route = { page: 'start' } | { page: 'room'; roomId: string; invite: 
 
 const NAVIGATE_EVENT = 'scrible:navigate';
 
-/** Parses a location; the server serves index.html for `/` and `/r/*` (API for the rest). */
-export function parseRoute(location: Pick<Location, 'pathname' | 'search'>): Route {
+/**
+ * Parses a location; the server serves index.html for `/` and `/r/*` (API for the rest).
+ * Invite links carry the token in the fragment (`#invite=…`), which browsers never send
+ * to a server, so it stays out of access and proxy logs; `?invite=` from older links
+ * is still read.
+ */
+export function parseRoute(location: Pick<Location, 'pathname' | 'search' | 'hash'>): Route {
   const match = /^\/r\/([^/]+)\/?$/.exec(location.pathname);
   if (!match) return { page: 'start' };
+  const fragment = new URLSearchParams(location.hash.replace(/^#/, ''));
   return {
     page: 'room',
     roomId: decodeURIComponent(match[1]),
-    invite: new URLSearchParams(location.search).get('invite'),
+    invite: fragment.get('invite') ?? new URLSearchParams(location.search).get('invite'),
   };
 }
 
@@ -24,15 +30,17 @@ export function navigate(path: string): void {
 
 /** The current route, re-rendering on `navigate` and on back/forward. */
 export function useRoute(): Route {
-  const href = useSyncExternalStore(subscribe, () => location.pathname + location.search);
+  const href = useSyncExternalStore(subscribe, () => location.pathname + location.search + location.hash);
   return parseRoute(new URL(href, location.origin));
 }
 
 function subscribe(onChange: () => void): () => void {
   window.addEventListener('popstate', onChange);
+  window.addEventListener('hashchange', onChange);
   window.addEventListener(NAVIGATE_EVENT, onChange);
   return () => {
     window.removeEventListener('popstate', onChange);
+    window.removeEventListener('hashchange', onChange);
     window.removeEventListener(NAVIGATE_EVENT, onChange);
   };
 }

@@ -2,6 +2,8 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { ExportRow } from '../../db/schema.ts';
 import { EXPORT_FORMATS, toExportView } from '../../export-jobs/index.ts';
+import { KeyedRateLimiter } from '../../limits/token-bucket.ts';
+import { logSecurityEvent } from '../../log.ts';
 import type { AppDeps, AppEnv } from '../app-env.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { bearerAuth } from '../middleware/bearer-auth.ts';
@@ -34,6 +36,8 @@ const CONTENT_TYPES: Record<string, { type: string; extension: string }> = {
 export function exportsRoutes(deps: AppDeps) {
   const auth = bearerAuth(deps.tokens);
   const { exports } = deps;
+  // Per user, not per address: rendering costs CPU and storage whoever asks.
+  const requests = new KeyedRateLimiter(deps.config.limits.exports);
 
   /** The export, if the caller may see it: unknown (or malformed) ids are 404. */
   async function findExport(exportId: string, userId: string): Promise<ExportRow> {
@@ -48,6 +52,10 @@ export function exportsRoutes(deps: AppDeps) {
       const room = await findRoom(deps, c.req.param('roomId'));
       const user = c.get('user');
       await requireMember(deps, room, user.sub);
+      if (!requests.take(user.sub)) {
+        logSecurityEvent(deps.log, { type: 'rate-limited', ip: c.get('clientIp'), userId: user.sub, roomId: room.id, reason: 'exports' });
+        throw new ApiError(429, 'rate-limited', 'Too many exports requested; try again later');
+      }
       const { format, ...options } = c.req.valid('json');
       const row = await exports.store.create({ roomId: room.id, format, requestedBy: user.sub, options });
       exports.kick();

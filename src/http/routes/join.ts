@@ -2,9 +2,10 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { verifyPassword } from '../../auth/passwords.ts';
 import { TokenError } from '../../auth/tokens.ts';
-import type { Role, RoomRow } from '../../db/schema.ts';
+import type { MemberVia, Role, RoomRow } from '../../db/schema.ts';
 import { logSecurityEvent } from '../../log.ts';
 import { KeyedRateLimiter } from '../../limits/token-bucket.ts';
+import { isOpenRoom } from '../../rooms/access.ts';
 import type { AppDeps, AppEnv } from '../app-env.ts';
 import { ApiError, forbidden } from '../errors.ts';
 import { bearerAuth } from '../middleware/bearer-auth.ts';
@@ -18,48 +19,87 @@ export const joinBody = z.strictObject({
 
 // Ten password attempts per client and room per ten minutes; the eleventh is a 429.
 const PASSWORD_ATTEMPTS = { burst: 10, ratePerSecond: 10 / 600 };
+// And at most 50 per room per ten minutes whoever asks: rotating addresses (or
+// accounts) does not buy an attacker more guesses. Members already in never need one.
+const ROOM_PASSWORD_ATTEMPTS = { burst: 50, ratePerSecond: 50 / 600 };
 
-/** `POST /api/rooms/:roomId/join`: trade a password or an invite for a room token. */
+const RANK: Record<Role, number> = { viewer: 1, editor: 2, owner: 3 };
+
+/** What `/join` decided: the role, and how a new membership came about (none for the owner). */
+interface Admission {
+  role: Role;
+  via?: MemberVia;
+}
+
+/**
+ * `POST /api/rooms/:roomId/join`: trade a password or an invite for a room token.
+ * Every admission is a membership row the owner can see, change and remove; a
+ * visit to an open room is one too, but it lapses when the room stops being open.
+ */
 export function joinRoute(deps: AppDeps) {
   const attempts = new KeyedRateLimiter(PASSWORD_ATTEMPTS);
+  const roomAttempts = new KeyedRateLimiter(ROOM_PASSWORD_ATTEMPTS);
 
-  async function decideRole(room: RoomRow, userId: string, body: z.infer<typeof joinBody>, ip: string): Promise<Role> {
-    if (room.ownerId === userId) return 'owner';
-    if (body.invite !== undefined) {
-      try {
-        const claims = deps.tokens.verify(body.invite);
-        if (claims.kind === 'invite' && claims.room === room.id) return claims.role;
-      } catch (error) {
-        if (!(error instanceof TokenError)) throw error;
-        throw forbidden(`Invite refused: ${error.reason}`, 'invalid-invite');
-      }
-      throw forbidden('This invite is not for this room', 'invalid-invite');
+  async function useInvite(room: RoomRow, userId: string, token: string, ip: string): Promise<Admission> {
+    const refuse = (why: string) => {
+      logSecurityEvent(deps.log, { type: 'invite-refused', ip, roomId: room.id, userId, reason: why });
+      return forbidden(`Invite refused: ${why}`, 'invalid-invite');
+    };
+    const member = await deps.rooms.member(room.id, userId);
+    let inviteId: string | undefined;
+    let inviteRole: Role;
+    try {
+      const claims = deps.tokens.verify(token);
+      if (claims.kind !== 'invite' || claims.room !== room.id) throw refuse('not an invite for this room');
+      inviteId = claims.inviteId;
+      inviteRole = claims.role;
+    } catch (error) {
+      // A member coming back through a link that has expired since is still a member.
+      if (member && (error instanceof ApiError || error instanceof TokenError)) return { role: member.role };
+      if (error instanceof TokenError) throw refuse(error.reason);
+      throw error;
     }
-    const memberRole = await deps.rooms.memberRole(room.id, userId);
-    if (memberRole) return memberRole;
-    if (room.passwordHash !== null) {
-      if (!attempts.take(`${ip}\0${room.id}`)) {
-        logSecurityEvent(deps.log, { type: 'rate-limited', ip, roomId: room.id, userId, reason: 'password attempts' });
-        throw new ApiError(429, 'rate-limited', 'Too many password attempts; try again later');
-      }
-      if (body.password === undefined) throw forbidden('This room needs a password', 'password-required');
-      if (!(await verifyPassword(body.password, room.passwordHash))) {
-        logSecurityEvent(deps.log, { type: 'wrong-password', ip, roomId: room.id, userId });
-        throw forbidden('Wrong password', 'wrong-password');
-      }
-      return 'editor';
+    // Coming back with the same link uses nothing up.
+    if (member && RANK[member.role] >= RANK[inviteRole]) return { role: member.role };
+    // Invites from before they were stored cannot be revoked or counted: refused.
+    if (!inviteId) throw refuse('an old invite that cannot be revoked; ask for a new one');
+    const role = await deps.invites.consume(room.id, inviteId);
+    if (!role) throw refuse('revoked, used up or expired');
+    return { role, via: 'invite' };
+  }
+
+  async function usePassword(room: RoomRow, userId: string, password: string | undefined, ip: string): Promise<Admission> {
+    if (!attempts.take(`${ip}\0${room.id}`) || !roomAttempts.take(room.id)) {
+      logSecurityEvent(deps.log, { type: 'rate-limited', ip, roomId: room.id, userId, reason: 'password attempts' });
+      throw new ApiError(429, 'rate-limited', 'Too many password attempts; try again later');
     }
-    if (room.visibility === 'public') return 'editor';
+    if (password === undefined) throw forbidden('This room needs a password', 'password-required');
+    if (!room.passwordHash || !(await verifyPassword(password, room.passwordHash))) {
+      logSecurityEvent(deps.log, { type: 'wrong-password', ip, roomId: room.id, userId });
+      throw forbidden('Wrong password', 'wrong-password');
+    }
+    return { role: 'editor', via: 'password' };
+  }
+
+  async function admit(room: RoomRow, userId: string, body: z.infer<typeof joinBody>, ip: string): Promise<Admission> {
+    if (room.ownerId === userId) return { role: 'owner' };
+    if (body.invite !== undefined) return useInvite(room, userId, body.invite, ip);
+    const member = await deps.rooms.member(room.id, userId);
+    if (member) return { role: member.role };
+    if (room.passwordHash !== null) return usePassword(room, userId, body.password, ip);
+    if (isOpenRoom(room)) return { role: 'editor', via: 'public' };
     throw forbidden('This room is private: ask the owner for an invite', 'permission-denied');
   }
 
   return new Hono<AppEnv>().post('/:roomId/join', bearerAuth(deps.tokens), jsonBody(joinBody), async (c) => {
     const room = await findRoom(deps, c.req.param('roomId'));
     const user = c.get('user');
-    const role = await decideRole(room, user.sub, c.req.valid('json'), c.get('clientIp'));
+    const { role, via } = await admit(room, user.sub, c.req.valid('json'), c.get('clientIp'));
     await deps.users.ensure({ id: user.sub, name: user.name, email: user.email, avatarUrl: user.avatarUrl });
-    if (role !== 'owner') await deps.rooms.addMember(room.id, user.sub, role);
-    const token = deps.tokens.signRoom({ id: user.sub, name: user.name }, room.id, role, deps.config.tokens.roomTtlSeconds);
+    if (via && !(await deps.rooms.addMember(room, user.sub, role, via))) {
+      throw new ApiError(409, 'access-changed', "The room's access changed while joining; try again");
+    }
+    const token = deps.tokens.signRoom({ id: user.sub, name: user.name }, room, role, deps.config.tokens.roomTtlSeconds);
     return c.json({ token, role });
   });
 }

@@ -4,7 +4,9 @@ import type { AppEnv } from '../app-env.ts';
 import { guestBody } from './auth.ts';
 import { createExportBody } from './exports.ts';
 import { joinBody } from './join.ts';
-import { createRoomBody, inviteBody, updateRoomBody } from './rooms.ts';
+import { inviteBody } from './invites.ts';
+import { memberRoleBody } from './members.ts';
+import { createRoomBody, updateRoomBody } from './rooms.ts';
 
 interface Operation {
   summary: string;
@@ -54,8 +56,18 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
     },
   },
   '/api/rooms': {
-    post: { summary: 'Create a room', auth: true, body: createRoomBody, responses: { 201: 'room', 400: 'invalid', 401: 'no token' } },
-    get: { summary: 'Rooms the caller owns or joined, newest activity first', auth: true, responses: { 200: '[room]', 401: 'no token' } },
+    post: {
+      summary: 'Create a room (ROOM_CREATIONS_PER_HOUR per user)',
+      auth: true,
+      body: createRoomBody,
+      responses: { 201: 'room', 400: 'invalid (names: no bidi control or zero-width characters)', 401: 'no token', 429: 'too many rooms' },
+    },
+    get: {
+      summary:
+        'Rooms the caller owns or joined, newest activity first. Query: limit (1-200, default 50), before (an ISO lastActive: the page after the room with that lastActive)',
+      auth: true,
+      responses: { 200: '[room]', 400: 'bad limit or before', 401: 'no token' },
+    },
   },
   '/api/rooms/{roomId}': {
     get: {
@@ -63,10 +75,11 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
       responses: { 200: 'room with online', 401: 'private room, no token', 403: 'not a member', 404: 'unknown' },
     },
     patch: {
-      summary: 'Change a room (owner)',
+      summary:
+        'Change a room (owner). A password change or a switch to private ends the access it takes away, on live connections too, and refuses room tokens issued before',
       auth: true,
       body: updateRoomBody,
-      responses: { 200: 'room', 400: 'invalid', 403: 'not owner', 404: 'unknown' },
+      responses: { 200: 'room', 400: 'invalid (settings at most 16 KiB)', 403: 'not owner', 404: 'unknown' },
     },
     delete: {
       summary: 'Delete a room, its snapshots, and disconnect its clients (owner)',
@@ -76,10 +89,44 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
   },
   '/api/rooms/{roomId}/invite': {
     post: {
-      summary: 'Create an invite link (owner)',
+      summary: 'Create an invite link (owner); `url` carries the token in its fragment (#invite=…)',
       auth: true,
       body: inviteBody,
-      responses: { 201: '{ token, url, role, expiresAt }', 403: 'not owner', 404: 'unknown' },
+      responses: { 201: '{ id, token, url, role, expiresAt, maxUses }', 403: 'not owner', 404: 'unknown' },
+    },
+  },
+  '/api/rooms/{roomId}/invites': {
+    get: {
+      summary: 'Invites of the room, newest first (owner)',
+      auth: true,
+      responses: { 200: '[{ id, role, expiresAt, uses, maxUses, createdAt }]', 403: 'not owner', 404: 'unknown' },
+    },
+  },
+  '/api/rooms/{roomId}/invites/{inviteId}': {
+    delete: {
+      summary: 'Revoke an invite: it joins nobody any more (owner)',
+      auth: true,
+      responses: { 204: 'revoked', 403: 'not owner', 404: 'unknown room or invite' },
+    },
+  },
+  '/api/rooms/{roomId}/members': {
+    get: {
+      summary: 'Members of the room (members)',
+      auth: true,
+      responses: { 200: '[{ user: { id, name }, role, joinedAt }]', 403: 'not a member', 404: 'unknown' },
+    },
+  },
+  '/api/rooms/{roomId}/members/{userId}': {
+    patch: {
+      summary: 'Change a member role (owner); a member turned viewer is read-only at once on live connections',
+      auth: true,
+      body: memberRoleBody,
+      responses: { 200: 'member', 400: 'invalid role', 403: 'not owner', 404: 'unknown room or member' },
+    },
+    delete: {
+      summary: 'Remove a member (owner); their live connections are closed with permission-denied',
+      auth: true,
+      responses: { 204: 'removed', 403: 'not owner', 404: 'unknown room or member' },
     },
   },
   '/api/rooms/{roomId}/join': {
@@ -87,7 +134,13 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
       summary: 'Get a room token for the WebSocket',
       auth: true,
       body: joinBody,
-      responses: { 200: '{ token, role }', 403: 'wrong password or no access', 404: 'unknown', 429: 'too many attempts' },
+      responses: {
+        200: '{ token, role }',
+        403: 'wrong password, refused invite (revoked, used up, expired) or no access',
+        404: 'unknown',
+        409: 'the room access changed while joining: try again',
+        429: 'too many password attempts (per client and room, and per room)',
+      },
     },
   },
   '/api/rooms/{roomId}/snapshots': {
@@ -109,7 +162,14 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
       summary: 'Export a room (members): json is a .tldr file; svg, png, pdf draw a page. Answers at once; follow the export with GET',
       auth: true,
       body: createExportBody,
-      responses: { 202: 'export (pending)', 400: 'bad format or options', 401: 'no token', 403: 'not a member', 404: 'unknown room' },
+      responses: {
+        202: 'export (pending); removed with its file after EXPORT_RETENTION_HOURS',
+        400: 'bad format or options',
+        401: 'no token',
+        403: 'not a member',
+        404: 'unknown room',
+        429: 'too many exports (EXPORTS_PER_HOUR per user)',
+      },
     },
   },
   '/api/exports/{exportId}': {

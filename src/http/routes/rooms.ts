@@ -1,40 +1,71 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { hashPassword } from '../../auth/passwords.ts';
-import type { Role } from '../../db/schema.ts';
+import type { MemberVia, RoomRow } from '../../db/schema.ts';
+import { KeyedRateLimiter } from '../../limits/token-bucket.ts';
+import { logSecurityEvent } from '../../log.ts';
 import { nameSchema } from '../../rooms/names.ts';
-import { toRoomView } from '../../rooms/room-store.ts';
 import { CloseCodes } from '../../protocol/close-codes.ts';
+import { type AccessChange, toRoomView } from '../../rooms/room-store.ts';
 import type { AppDeps, AppEnv } from '../app-env.ts';
-import { unauthorized } from '../errors.ts';
+import { ApiError, unauthorized } from '../errors.ts';
 import { bearerAuth, readBearer } from '../middleware/bearer-auth.ts';
-import { jsonBody } from '../validate.ts';
-import { findRoom, requireMember, requireOwner } from './room-guards.ts';
+import { jsonBody, jsonQuery } from '../validate.ts';
+import { invitesRoutes } from './invites.ts';
 import { joinRoute } from './join.ts';
+import { membersRoutes } from './members.ts';
+import { findRoom, requireMember, requireOwner } from './room-guards.ts';
 
 const visibility = z.enum(['public', 'private']);
 const password = z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters');
-const MAX_INVITE_SECONDS = 30 * 24 * 3600;
+/** Settings come back in every room answer and list: kept small. */
+export const MAX_SETTINGS_BYTES = 16 * 1024;
 
 export const createRoomBody = z.strictObject({ name: nameSchema, visibility, password: password.optional() });
 export const updateRoomBody = z.strictObject({
   name: nameSchema.optional(),
   visibility: visibility.optional(),
   password: password.nullable().optional(),
-  settings: z.record(z.string(), z.unknown()).optional(),
+  settings: z
+    .record(z.string(), z.unknown())
+    .refine((settings) => Buffer.byteLength(JSON.stringify(settings)) <= MAX_SETTINGS_BYTES, {
+      message: `must be at most ${MAX_SETTINGS_BYTES} bytes of JSON`,
+    })
+    .optional(),
 });
-export const inviteBody = z.strictObject({
-  role: z.enum(['editor', 'viewer']).optional(),
-  expiresInSeconds: z.number().int().min(1).max(MAX_INVITE_SECONDS).optional(),
+export const listRoomsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: z.iso.datetime({ offset: true }).optional(),
 });
 
-/** `/api/rooms`: create, read, list, change, delete, invite, join. */
+/**
+ * What a change takes away from people already let in: a new or removed password
+ * ends the memberships that came with the old one (and visits to the room while it
+ * was open); going private ends visits to the open room. Either way room tokens
+ * issued before stop working.
+ */
+function accessChangeOf(room: RoomRow, body: z.infer<typeof updateRoomBody>): AccessChange {
+  const drop = new Set<MemberVia>();
+  // Setting a password counts as a change; removing one only when there was one.
+  const passwordChanged = body.password !== undefined && (body.password !== null || room.passwordHash !== null);
+  const madePrivate = body.visibility === 'private' && room.visibility === 'public';
+  if (passwordChanged) drop.add('password');
+  if ((passwordChanged && body.password !== null) || madePrivate) drop.add('public');
+  return { dropMembersVia: [...drop], bumpEpoch: passwordChanged || madePrivate };
+}
+
+/** `/api/rooms`: create, read, list, change, delete; members, invites and join below it. */
 export function roomsRoutes(deps: AppDeps) {
   const auth = bearerAuth(deps.tokens);
+  const creations = new KeyedRateLimiter(deps.config.limits.roomCreations);
   return new Hono<AppEnv>()
     .post('/', auth, jsonBody(createRoomBody), async (c) => {
       const body = c.req.valid('json');
       const owner = c.get('user');
+      if (!creations.take(owner.sub)) {
+        logSecurityEvent(deps.log, { type: 'rate-limited', ip: c.get('clientIp'), userId: owner.sub, reason: 'room creations' });
+        throw new ApiError(429, 'rate-limited', 'Too many rooms created; try again later');
+      }
       await deps.users.ensure({ id: owner.sub, name: owner.name, email: owner.email, avatarUrl: owner.avatarUrl });
       const room = await deps.rooms.create({
         name: body.name,
@@ -44,8 +75,9 @@ export function roomsRoutes(deps: AppDeps) {
       });
       return c.json(toRoomView(room), 201);
     })
-    .get('/', auth, async (c) => {
-      const rows = await deps.rooms.listForUser(c.get('user').sub);
+    .get('/', auth, jsonQuery(listRoomsQuery), async (c) => {
+      const { limit, before } = c.req.valid('query');
+      const rows = await deps.rooms.listForUser(c.get('user').sub, { limit, ...(before ? { before: new Date(before) } : {}) });
       return c.json(rows.map(toRoomView));
     })
     .get('/:roomId', async (c) => {
@@ -61,12 +93,18 @@ export function roomsRoutes(deps: AppDeps) {
       const room = await findRoom(deps, c.req.param('roomId'));
       requireOwner(room, c.get('user').sub);
       const body = c.req.valid('json');
-      const updated = await deps.rooms.update(room.id, {
-        ...(body.name !== undefined ? { name: body.name } : {}),
-        ...(body.visibility !== undefined ? { visibility: body.visibility } : {}),
-        ...(body.settings !== undefined ? { settings: body.settings } : {}),
-        ...(body.password !== undefined ? { passwordHash: body.password === null ? null : await hashPassword(body.password) } : {}),
-      });
+      const access = accessChangeOf(room, body);
+      const updated = await deps.rooms.update(
+        room.id,
+        {
+          ...(body.name !== undefined ? { name: body.name } : {}),
+          ...(body.visibility !== undefined ? { visibility: body.visibility } : {}),
+          ...(body.settings !== undefined ? { settings: body.settings } : {}),
+          ...(body.password !== undefined ? { passwordHash: body.password === null ? null : await hashPassword(body.password) } : {}),
+        },
+        access,
+      );
+      if (access.bumpEpoch || access.dropMembersVia.length > 0) await deps.accessChanges.publish(room.id);
       return c.json(toRoomView(updated ?? room));
     })
     .delete('/:roomId', auth, async (c) => {
@@ -77,22 +115,13 @@ export function roomsRoutes(deps: AppDeps) {
       deps.exports.files.deleteRoom(room.id).catch((error: unknown) => {
         deps.log.warn({ err: error, roomId: room.id }, 'deleting the export files of a deleted room failed');
       });
-      // Everyone still in the room is told why; their providers' retries then
-      // end in `room-not-found`. The loaded document unloads without a store,
-      // since persistence finds no room to store into.
-      const document = deps.hocuspocus.documents.get(room.id);
-      document?.connections.forEach((_clients, connection) => connection.close(CloseCodes.roomDeleted));
+      // Everyone still in the room, on every instance, is told `room-not-found`. The
+      // loaded document unloads without a store, since persistence finds no room to
+      // store into.
+      await deps.accessChanges.publish(room.id);
       return c.body(null, 204);
     })
-    .post('/:roomId/invite', auth, jsonBody(inviteBody), async (c) => {
-      const room = await findRoom(deps, c.req.param('roomId'));
-      requireOwner(room, c.get('user').sub);
-      const body = c.req.valid('json');
-      const role: Exclude<Role, 'owner'> = body.role ?? 'editor';
-      const ttl = body.expiresInSeconds ?? deps.config.tokens.inviteDefaultTtlSeconds;
-      const token = deps.tokens.signInvite(room.id, role, ttl);
-      const url = `${deps.publicUrl()}/r/${room.id}?invite=${encodeURIComponent(token)}`;
-      return c.json({ token, url, role, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() }, 201);
-    })
+    .route('/', invitesRoutes(deps))
+    .route('/', membersRoutes(deps))
     .route('/', joinRoute(deps));
 }

@@ -23,16 +23,18 @@ export interface RoomAccess {
 /** What the `join` call needs besides the user token. */
 export interface JoinCredentials {
   password?: string;
-  /** Invite token from a share link's `?invite=` parameter. */
+  /** Invite token from a share link's `#invite=` fragment. */
   invite?: string;
 }
 
 /** An invite link from `POST /api/rooms/:roomId/invite`. */
 export interface Invite {
+  id: string;
   token: string;
   url: string;
   role: 'editor' | 'viewer';
   expiresAt: string | null;
+  maxUses: number | null;
 }
 
 /** Creates a room owned by the caller. */

@@ -17,7 +17,7 @@ type JoinState =
 
 /**
  * Opens `/r/<roomId>`: a name first if this browser has no guest identity, then `/join`
- * (with the `?invite=` token if any, and a password if the room asks for one), then the board.
+ * (with the `#invite=` token if any, and a password if the room asks for one), then the board.
  */
 export function RoomPage(props: { roomId: string; invite: string | null }) {
   const [session, setSession] = useState<GuestSession | null>(loadSession);

@@ -113,8 +113,11 @@ export function useCollaborativeRoom(options: CollaborativeRoomOptions): Collabo
       if (scope === 'readonly') $mode.set('readonly');
     });
     provider.on('authenticationFailed', ({ reason }: { reason: string }) => {
-      // An expired or rotated token is worth one fresh /join; anything else is final.
-      if ((reason === 'token-expired' || reason === 'invalid-token') && tokenRetries < MAX_TOKEN_RETRIES) {
+      // An expired or rotated token is worth a fresh /join, and so is `permission-denied`:
+      // the owner changed the room's access (its tokens' epoch), and /join says whether
+      // this user still has any. Anything else is final.
+      const retryable = reason === 'token-expired' || reason === 'invalid-token' || reason === 'permission-denied';
+      if (retryable && tokenRetries < MAX_TOKEN_RETRIES) {
         tokenRetries++;
         tokens.invalidate();
         void provider.sendToken().then(() => provider.startSync());

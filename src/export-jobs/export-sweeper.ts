@@ -1,0 +1,71 @@
+import type { Logger } from '../log.ts';
+import type { ExportStore } from './export-store.ts';
+import type { FileStore } from './file-store.ts';
+
+export interface ExportSweeperConfiguration {
+  store: Pick<ExportStore, 'deleteExpired'>;
+  files: Pick<FileStore, 'delete'>;
+  log: Logger;
+  /** EXPORT_RETENTION_HOURS: finished exports older than this are removed, rows and files. */
+  retentionMs: number;
+  /** How often to look. @default one hour */
+  intervalMs?: number;
+}
+
+// Rows per statement: a long backlog is worked off in bounded steps.
+const BATCH = 500;
+
+/**
+ * Removes expired exports: every instance sweeps on a timer, and the database hands
+ * each expired row to exactly one of them, which then deletes its file. A file whose
+ * deletion fails is logged and left (its row is gone, so it is never served again).
+ */
+export class ExportSweeper {
+  private readonly configuration: ExportSweeperConfiguration;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(configuration: ExportSweeperConfiguration) {
+    this.configuration = configuration;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.sweep(), this.configuration.intervalMs ?? 3_600_000);
+    this.timer.unref();
+    void this.sweep();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** One pass; concurrent calls share it. */
+  sweep(): Promise<void> {
+    this.running ??= this.pass().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async pass(): Promise<void> {
+    const { store, files, log, retentionMs } = this.configuration;
+    try {
+      for (;;) {
+        const expired = await store.deleteExpired(retentionMs, BATCH);
+        for (const { id, fileKey } of expired) {
+          if (!fileKey) continue;
+          await files
+            .delete(fileKey)
+            .catch((error: unknown) => log.warn({ err: error, exportId: id }, 'deleting an expired export file failed'));
+        }
+        if (expired.length > 0) log.info({ exports: expired.length }, 'expired exports removed');
+        if (expired.length < BATCH) return;
+      }
+    } catch (error) {
+      log.warn({ err: error }, 'export retention sweep failed; next pass retries');
+    }
+  }
+}
