@@ -66,6 +66,20 @@ export interface Config {
   roomKeepLoadedMs: number;
   /** Built whiteboard app served at `/`. */
   webDir: string;
+  webhooks: {
+    /** At most one `room.updated` per room per this many ms (WEBHOOK_DEBOUNCE_MS). */
+    debounceMs: number;
+    /** Deliver to private, loopback and link-local addresses even in production. */
+    allowPrivate: boolean;
+    /** Refuse private addresses (production, unless allowPrivate). */
+    blockPrivate: boolean;
+    /** A delivery attempt that takes longer has failed (Standard Webhooks: 10 s). */
+    timeoutMs: number;
+    /** First retry delay, doubled per attempt (with jitter) up to an hour, for 24 h. */
+    retryBaseMs: number;
+    /** How often an idle instance looks for due deliveries. */
+    pollMs: number;
+  };
 }
 
 /** Start-up refuses a bad value with one line naming the variable. */
@@ -144,6 +158,11 @@ const envSchema = z.object({
   GUEST_TOKEN_TTL_SECONDS: integer(30 * 24 * 3600, 60),
   ROOM_TOKEN_TTL_SECONDS: integer(12 * 3600, 60),
   WEB_DIR: z.string().trim().min(1).default('./web/dist'),
+  WEBHOOK_DEBOUNCE_MS: integer(5_000, 0, 3600 * 1000),
+  WEBHOOK_ALLOW_PRIVATE: booleanFlag(false),
+  WEBHOOK_TIMEOUT_MS: integer(10_000, 100, 60_000),
+  WEBHOOK_RETRY_BASE_MS: integer(5_000, 10, 3600 * 1000),
+  WEBHOOK_POLL_MS: integer(1_000, 10, 60_000),
 });
 
 /**
@@ -230,5 +249,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     wsCork: e.WS_CORK,
     roomKeepLoadedMs: e.ROOM_KEEP_LOADED_MS,
     webDir: e.WEB_DIR,
+    webhooks: {
+      debounceMs: e.WEBHOOK_DEBOUNCE_MS,
+      allowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+      blockPrivate: nodeEnv === 'production' && !e.WEBHOOK_ALLOW_PRIVATE,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+      pollMs: e.WEBHOOK_POLL_MS,
+    },
   });
 }

@@ -15,6 +15,7 @@ import { TokenService } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import { createDatabase, type Database } from './db/client.ts';
 import { instrumentStore, SLOW_QUERY_MS } from './db/slow-queries.ts';
+import { RoomDocuments } from './document-api/room-documents.ts';
 import { DocumentSizes } from './documents/document-sizes.ts';
 import { LoggedSeqs } from './documents/logged-seqs.ts';
 import { SnapshotStore } from './documents/snapshot-store.ts';
@@ -28,6 +29,7 @@ import { LocalOnlineRegistry, type OnlineRegistry } from './presence/online-regi
 import { RoomStore } from './rooms/room-store.ts';
 import { createScaleOut } from './scale-out.ts';
 import { UserStore } from './users/user-store.ts';
+import { createWebhooks, type Webhooks } from './webhooks/index.ts';
 import { SocketServer } from './ws/socket-server.ts';
 
 export interface ScribleServer {
@@ -38,6 +40,7 @@ export interface ScribleServer {
   log: Logger;
   metrics: Metrics;
   exports: Exports;
+  webhooks: Webhooks;
   /** Starts serving HTTP and WebSocket on config.host:config.port (0: any free port). */
   listen(): Promise<void>;
   /** Stores every loaded document, closes sockets, then the database. Safe to call twice. */
@@ -98,6 +101,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     { skip: ['append', 'close'] },
   );
   const logged = new LoggedSeqs();
+  const webhooks = createWebhooks({ config, db: database.db, metrics, log });
   const persistence = new Persistence({ snapshots, updates, logged, sizes, metrics, log, keepVersions: config.persistence.keepVersions });
 
   const hocuspocus = new Hocuspocus({
@@ -115,6 +119,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       new Presence({ rooms, online, log }),
       new MetricsExtension(metrics),
       keepLoaded,
+      webhooks.roomUpdated,
       new HocuspocusLogger({
         log: (message: string) => log.debug({ component: 'hocuspocus' }, message),
         onChange: false,
@@ -139,6 +144,17 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     log,
     publicUrl,
     tuning: overrides.exports,
+    webhooks,
+  });
+  const documents = new RoomDocuments({
+    hocuspocus,
+    snapshots,
+    updates,
+    logged,
+    sizes,
+    log,
+    maxDocumentBytes: config.limits.maxDocumentBytes,
+    durableLog: config.persistence.durableLog,
   });
   const app = createApp({
     config,
@@ -152,6 +168,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     metrics,
     log,
     exports,
+    documents,
+    webhooks,
     publicUrl,
     readinessChecks: overrides.readinessChecks ?? (scaleOut ? [scaleOut.readinessCheck] : []),
   });
@@ -188,6 +206,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     // Before the documents unload and the database closes: running exports finish
     // (or are given back for another instance) while both are still there.
     await exports.stop();
+    await webhooks.stop();
     // Detach every connection; Hocuspocus then stores each document whose last
     // connection left and unloads it. Wait for that before closing the database.
     await new Promise<void>((resolve) => {
@@ -213,6 +232,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     log,
     metrics,
     exports,
+    webhooks,
     listen: () =>
       new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
@@ -220,6 +240,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
           httpServer.off('error', reject);
           boundPort = (httpServer.address() as AddressInfo).port;
           exports.start();
+          webhooks.start();
           log.info({ url: `http://${displayHost}:${boundPort}`, database: database.kind }, 'scrible listening');
           resolve();
         });

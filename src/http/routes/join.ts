@@ -10,6 +10,8 @@ import { ApiError, forbidden } from '../errors.ts';
 import { bearerAuth } from '../middleware/bearer-auth.ts';
 import { jsonBody } from '../validate.ts';
 import { findRoom } from './room-guards.ts';
+import type { Db } from '../../db/client.ts';
+import { RoomStore } from '../../rooms/room-store.ts';
 
 export const joinBody = z.strictObject({
   password: z.string().max(200).optional(),
@@ -58,7 +60,17 @@ export function joinRoute(deps: AppDeps) {
     const user = c.get('user');
     const role = await decideRole(room, user.sub, c.req.valid('json'), c.get('clientIp'));
     await deps.users.ensure({ id: user.sub, name: user.name, email: user.email, avatarUrl: user.avatarUrl });
-    if (role !== 'owner') await deps.rooms.addMember(room.id, user.sub, role);
+    if (role !== 'owner') {
+      // A new membership and its member.joined event commit together.
+      const joined = await deps.database.db.transaction(async (tx) => {
+        const members = new RoomStore(tx as unknown as Db);
+        const before = await members.memberRole(room.id, user.sub);
+        await members.addMember(room.id, user.sub, role);
+        if (before !== undefined) return false;
+        return (await deps.webhooks.enqueue(tx, room.id, 'member.joined', { user: { id: user.sub, name: user.name }, role })) > 0;
+      });
+      if (joined) deps.webhooks.kick();
+    }
     const token = deps.tokens.signRoom({ id: user.sub, name: user.name }, room.id, role, deps.config.tokens.roomTtlSeconds);
     return c.json({ token, role });
   });
