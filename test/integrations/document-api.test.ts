@@ -6,40 +6,9 @@ import { call, guest, roomWithOwner } from '../helpers/api.ts';
 import { startCluster } from '../helpers/cluster.ts';
 import { recordIds, syncedProvider } from '../helpers/provider.ts';
 import { useTestServer } from '../helpers/server.ts';
+import { note, page } from '../helpers/tldraw-records.ts';
 
 const server = useTestServer();
-
-/** A valid tldraw note on page:page (the records a fresh tldraw board has). */
-export function note(id: string, text: string, x = 0) {
-  return {
-    id,
-    typeName: 'shape',
-    type: 'note',
-    x,
-    y: 0,
-    rotation: 0,
-    index: 'a1',
-    parentId: 'page:page',
-    isLocked: false,
-    opacity: 1,
-    meta: {},
-    props: {
-      color: 'yellow',
-      labelColor: 'black',
-      size: 'm',
-      font: 'draw',
-      fontSizeAdjustment: 1,
-      align: 'middle',
-      verticalAlign: 'middle',
-      growY: 0,
-      url: '',
-      richText: { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] },
-      scale: 1,
-      textLastEditedBy: null,
-    },
-  };
-}
-const page = { id: 'page:page', typeName: 'page', name: 'Page 1', index: 'a1', meta: {} };
 
 describe('document API', () => {
   it('puts records, reads them back as a migrated .tldr content, and removes them', async () => {
