@@ -4,12 +4,15 @@ import type { AppEnv } from '../app-env.ts';
 import { guestBody } from './auth.ts';
 import { createExportBody } from './exports.ts';
 import { joinBody } from './join.ts';
+import { INTEGRATION_OPERATIONS } from './openapi-integrations.ts';
 import { createRoomBody, inviteBody, updateRoomBody } from './rooms.ts';
 
 interface Operation {
   summary: string;
   auth?: boolean;
   body?: ZodType;
+  /** The request body is raw bytes (application/octet-stream). */
+  binaryBody?: boolean;
   responses: Record<string, string>;
 }
 
@@ -143,7 +146,7 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
  */
 export function buildOpenApi(extra: Record<string, Record<string, Operation>> = {}) {
   const paths: Record<string, unknown> = {};
-  for (const [path, operations] of Object.entries({ ...OPERATIONS, ...extra })) {
+  for (const [path, operations] of Object.entries({ ...OPERATIONS, ...INTEGRATION_OPERATIONS, ...extra })) {
     paths[path] = Object.fromEntries(
       Object.entries(operations).map(([method, op]) => [
         method,
@@ -152,6 +155,9 @@ export function buildOpenApi(extra: Record<string, Record<string, Operation>> = 
           ...(op.auth ? { security: [{ bearer: [] }] } : {}),
           ...(op.body
             ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input' }) } } } }
+            : {}),
+          ...(op.binaryBody
+            ? { requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } } }
             : {}),
           responses: Object.fromEntries(
             Object.entries(op.responses).map(([status, description]) => [
