@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useTestServer } from '../helpers/server.ts';
 
-const server = useTestServer({ kind: 'pglite' });
+const server = useTestServer();
 
 describe('OpenAPI for the document API and webhooks', () => {
   it('describes every document and webhook route the app serves', async () => {
