@@ -96,6 +96,20 @@ export interface Config {
   roomKeepLoadedMs: number;
   /** Built whiteboard app served at `/`. */
   webDir: string;
+  webhooks: {
+    /** At most one `room.updated` per room per this many ms (WEBHOOK_DEBOUNCE_MS). */
+    debounceMs: number;
+    /** Deliver to private, loopback and link-local addresses even in production. */
+    allowPrivate: boolean;
+    /** Refuse private addresses (production, unless allowPrivate). */
+    blockPrivate: boolean;
+    /** A delivery attempt that takes longer has failed (Standard Webhooks: 10 s). */
+    timeoutMs: number;
+    /** First retry delay, doubled per attempt (with jitter) up to an hour, for 24 h. */
+    retryBaseMs: number;
+    /** How often an idle instance looks for due deliveries. */
+    pollMs: number;
+  };
 }
 
 /** Start-up refuses a bad value with one line naming the variable. */
@@ -189,6 +203,11 @@ const envSchema = z.object({
   ROOM_CREATIONS_PER_HOUR: integer(60, 1),
   EXPORTS_PER_HOUR: integer(60, 1),
   EXPORT_RETENTION_HOURS: integer(168, 1),
+  WEBHOOK_DEBOUNCE_MS: integer(5_000, 0, 3600 * 1000),
+  WEBHOOK_ALLOW_PRIVATE: booleanFlag(false),
+  WEBHOOK_TIMEOUT_MS: integer(10_000, 100, 60_000),
+  WEBHOOK_RETRY_BASE_MS: integer(5_000, 10, 3600 * 1000),
+  WEBHOOK_POLL_MS: integer(1_000, 10, 60_000),
 });
 
 /** Bursts are a sixth of the hourly allowance (at least one), then it trickles back. */
@@ -304,5 +323,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     wsCork: e.WS_CORK,
     roomKeepLoadedMs: e.ROOM_KEEP_LOADED_MS,
     webDir: e.WEB_DIR,
+    webhooks: {
+      debounceMs: e.WEBHOOK_DEBOUNCE_MS,
+      allowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+      blockPrivate: nodeEnv === 'production' && !e.WEBHOOK_ALLOW_PRIVATE,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+      pollMs: e.WEBHOOK_POLL_MS,
+    },
   });
 }

@@ -20,6 +20,9 @@ export class Metrics {
   readonly logAppendSeconds: Histogram;
   readonly redisCommandSeconds: Histogram;
   readonly quarantined: Counter<'kind'>;
+  readonly webhookDeliveries: Counter<'status'>;
+  readonly webhookLagSeconds: Histogram;
+  readonly webhookOldestPendingSeconds: Gauge;
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -79,6 +82,21 @@ export class Metrics {
       name: 'scrible_quarantined_total',
       help: 'Stored data Yjs could not decode, moved to quarantined_data (kind: update or snapshot)',
       labelNames: ['kind'],
+    this.webhookDeliveries = new Counter({
+      name: 'scrible_webhook_deliveries_total',
+      help: 'Webhook delivery attempts by outcome: delivered, retry (will try again), failed (gave up after 24 h)',
+      labelNames: ['status'],
+      registers,
+    });
+    this.webhookLagSeconds = new Histogram({
+      name: 'scrible_webhook_delivery_lag_seconds',
+      help: 'Time from an event entering the outbox to its successful delivery',
+      buckets: [0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800, 3600, 21600, 86400],
+      registers,
+    });
+    this.webhookOldestPendingSeconds = new Gauge({
+      name: 'scrible_webhook_oldest_pending_seconds',
+      help: 'Age of the oldest webhook delivery still waiting in the outbox (0: none); the same on every instance',
       registers,
     });
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'scrible_' });

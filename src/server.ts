@@ -18,6 +18,7 @@ import type { Config } from './config.ts';
 import { createDatabase, type Database } from './db/client.ts';
 import { instrumentStore, SLOW_QUERY_MS } from './db/slow-queries.ts';
 import { RoomStates } from './documents/room-state.ts';
+import { RoomDocuments } from './document-api/room-documents.ts';
 import { SnapshotStore } from './documents/snapshot-store.ts';
 import { UpdateLog } from './documents/update-log.ts';
 import { createExports, type Exports, type ExportsTuning } from './export-jobs/index.ts';
@@ -31,7 +32,8 @@ import { InviteStore } from './rooms/invite-store.ts';
 import { RoomStore } from './rooms/room-store.ts';
 import { createScaleOut } from './scale-out.ts';
 import { UserStore } from './users/user-store.ts';
-import { compileTrustedProxies } from './http/origin.ts';
+import { compileTrustedProxies } from './net/origin.ts';
+import { createWebhooks, type Webhooks } from './webhooks/index.ts';
 import { SocketServer } from './ws/socket-server.ts';
 
 export interface ScribleServer {
@@ -42,6 +44,7 @@ export interface ScribleServer {
   log: Logger;
   metrics: Metrics;
   exports: Exports;
+  webhooks: Webhooks;
   /** Starts serving HTTP and WebSocket on config.host:config.port (0: any free port). */
   listen(): Promise<void>;
   /** Stores every loaded document, closes sockets, then the database. Safe to call twice. */
@@ -109,6 +112,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     // An append waits in the group-commit queue; its statement is timed in onFlush.
     { skip: ['append', 'close'] },
   );
+  const webhooks = createWebhooks({ config, db: database.db, metrics, log });
   const persistence = new Persistence({
     db: database.db,
     rooms: roomStates,
@@ -134,6 +138,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       new Presence({ rooms, online, log }),
       new MetricsExtension(metrics),
       keepLoaded,
+      webhooks.roomUpdated,
       new HocuspocusLogger({
         log: (message: string) => log.debug({ component: 'hocuspocus' }, message),
         onChange: false,
@@ -156,6 +161,16 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     log,
     publicUrl,
     tuning: overrides.exports,
+    webhooks,
+  });
+  const documents = new RoomDocuments({
+    hocuspocus,
+    db: database.db,
+    updates,
+    rooms: roomStates,
+    log,
+    maxDocumentBytes: config.limits.maxDocumentBytes,
+    durableLog: config.persistence.durableLog,
   });
   const app = createApp({
     config,
@@ -171,6 +186,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     metrics,
     log,
     exports,
+    documents,
+    webhooks,
     publicUrl,
     readinessChecks: overrides.readinessChecks ?? (scaleOut ? [scaleOut.readinessCheck] : []),
   });
@@ -228,6 +245,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     // Before the documents unload and the database closes: running exports finish
     // (or are given back for another instance) while both are still there.
     await until(exports.stop(), storesDeadline, 'exports', log);
+    await until(webhooks.stop(), storesDeadline, 'webhooks', log);
     // Detach every connection; Hocuspocus then stores each document whose last
     // connection left and unloads it. Wait for that, or for the deadline.
     hocuspocus.closeConnections();
@@ -257,6 +275,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     log,
     metrics,
     exports,
+    webhooks,
     listen: () =>
       new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
@@ -264,6 +283,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
           httpServer.off('error', reject);
           boundPort = (httpServer.address() as AddressInfo).port;
           exports.start();
+          webhooks.start();
           log.info({ url: `http://${displayHost}:${boundPort}`, database: database.kind }, 'scrible listening');
           resolve();
         });

@@ -219,3 +219,57 @@ export type ExportRow = typeof exportsTable.$inferSelect;
 export type InviteRow = typeof invites.$inferSelect;
 export type MemberVia = 'invite' | 'password' | 'public';
 export type Role = 'owner' | 'editor' | 'viewer';
+
+/** Webhook subscriptions of a room (owner-managed); `secret` is `whsec_` + base64 key. */
+export const webhooks = pgTable(
+  'webhooks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    roomId: varchar('room_id', { length: 20 })
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    url: text('url').notNull(),
+    events: text('events').array().notNull(),
+    secret: text('secret').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('idx_webhooks_room').on(t.roomId)],
+);
+
+/**
+ * The webhook outbox: one row per event and subscriber, written in the same
+ * transaction as the change it reports where possible. Its id is the
+ * `webhook-id` of every attempt. The URL and secret are copied in so that a
+ * `room.deleted` event outlives the room's subscriptions (which cascade away).
+ */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    webhookId: uuid('webhook_id').references(() => webhooks.id, { onDelete: 'set null' }),
+    roomId: varchar('room_id', { length: 20 }).notNull(),
+    url: text('url').notNull(),
+    secret: text('secret').notNull(),
+    event: varchar('event', { length: 40 }).notNull(),
+    /** The exact JSON body sent on every attempt. */
+    body: text('body').notNull(),
+    status: varchar('status', { length: 12 }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    /** A claim by one instance; after it passes, any instance may take the row again. */
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    createdAt: createdAt(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+  },
+  (t) => [
+    check('webhook_deliveries_status_check', sql`${t.status} IN ('pending', 'delivered', 'failed')`),
+    index('idx_webhook_deliveries_due').on(t.status, t.nextAttemptAt),
+    index('idx_webhook_deliveries_webhook').on(t.webhookId, t.createdAt),
+    index('idx_webhook_deliveries_room_event').on(t.roomId, t.event, t.createdAt),
+  ],
+);
+
+export type WebhookRow = typeof webhooks.$inferSelect;
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;

@@ -28,6 +28,8 @@ export interface ExportRunnerConfiguration {
   maxAttempts: number;
   /** On stop, wait this long for running jobs before giving them back. @default 10_000 (ms) */
   shutdownGraceMs: number;
+  /** Called once a job is recorded completed or failed (webhook events). */
+  onFinished?: (exportId: string) => void;
 }
 
 /**
@@ -128,6 +130,7 @@ export class ExportRunner {
         return;
       }
       metrics.exports.inc({ format: job.format, status: 'completed' });
+      this.configuration.onFinished?.(job.id);
       log.info({ ...context, source, bytes: file.body.byteLength, ms: Math.round(performance.now() - started) }, 'export completed');
     } catch (error) {
       await this.failOrRetry(job, error, context);
@@ -142,7 +145,10 @@ export class ExportRunner {
       if (error instanceof RenderError || (!this.stopping && job.attempts >= maxAttempts)) {
         for (const warning of error instanceof RenderError ? error.warnings : []) log.warn({ ...context, ...warning.obj }, warning.msg);
         const readable = error instanceof RenderError ? message : `Export failed after ${job.attempts} attempts: ${message}`;
-        if (await store.fail(job, readable)) metrics.exports.inc({ format: job.format, status: 'failed' });
+        if (await store.fail(job, readable)) {
+          metrics.exports.inc({ format: job.format, status: 'failed' });
+          this.configuration.onFinished?.(job.id);
+        }
         log.warn({ ...context, err: message }, 'export failed');
       } else {
         await store.release(job);

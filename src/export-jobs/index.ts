@@ -4,9 +4,10 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
+import type { Webhooks } from '../webhooks/index.ts';
 import { BoardSource } from './board-source.ts';
 import { ExportRunner, type ExportRunnerConfiguration } from './export-runner.ts';
-import { ExportStore } from './export-store.ts';
+import { ExportStore, toExportView } from './export-store.ts';
 import { createFileStore } from './create-file-store.ts';
 import { ExportSweeper } from './export-sweeper.ts';
 import type { FileStore } from './file-store.ts';
@@ -49,6 +50,8 @@ export function createExports(deps: {
   log: Logger;
   publicUrl: () => string;
   tuning?: ExportsTuning;
+  /** Announces finished jobs as `export.completed` / `export.failed`. */
+  webhooks?: Pick<Webhooks, 'emit'>;
 }): Exports {
   const { tuning = {} } = deps;
   const log = deps.log.child({ component: 'exports' });
@@ -67,6 +70,18 @@ export function createExports(deps: {
     metrics: deps.metrics,
     log,
     publicUrl: deps.publicUrl,
+    onFinished: (exportId) => {
+      const { webhooks } = deps;
+      if (!webhooks) return;
+      store
+        .get(exportId)
+        .then((row) => {
+          if (row?.roomId && (row.status === 'completed' || row.status === 'failed')) {
+            return webhooks.emit(row.roomId, row.status === 'completed' ? 'export.completed' : 'export.failed', toExportView(row));
+          }
+        })
+        .catch((error: unknown) => log.warn({ err: error, exportId }, 'export: queuing its webhook event failed'));
+    },
     ...withoutUndefined({
       pollIntervalMs: tuning.pollIntervalMs,
       staleAfterMs: tuning.staleAfterMs,

@@ -2,6 +2,7 @@ import type { Hocuspocus } from '@hocuspocus/server';
 import type { UserClaims, TokenService } from '../auth/tokens.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
+import type { RoomDocuments } from '../document-api/room-documents.ts';
 import type { Exports } from '../export-jobs/index.ts';
 import type { SnapshotStore } from '../documents/snapshot-store.ts';
 import type { Logger } from '../log.ts';
@@ -11,6 +12,7 @@ import type { AccessChanges } from '../rooms/access-changes.ts';
 import type { InviteStore } from '../rooms/invite-store.ts';
 import type { RoomStore } from '../rooms/room-store.ts';
 import type { UserStore } from '../users/user-store.ts';
+import type { Webhooks } from '../webhooks/index.ts';
 
 /** What the REST routes need, passed in explicitly (no module state). */
 export interface AppDeps {
@@ -29,6 +31,10 @@ export interface AppDeps {
   log: Logger;
   /** Export jobs: their queue and file store. */
   exports: Exports;
+  /** Rooms' documents for the REST document API. */
+  documents: RoomDocuments;
+  /** Webhook subscriptions, outbox and delivery. */
+  webhooks: Webhooks;
   /** Invite links and file URLs start here. */
   publicUrl: () => string;
   /** Extra readiness checks (Redis, when configured). */

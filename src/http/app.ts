@@ -13,11 +13,13 @@ import { compileTrustedProxies, isOriginAllowed, resolveClientAddress } from '..
 import { contentSecurityPolicy } from './middleware/content-security-policy.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { authRoutes } from './routes/auth.ts';
+import { documentRoutes } from './routes/document.ts';
 import { exportsRoutes } from './routes/exports.ts';
 import { healthRoutes } from './routes/health.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { roomsRoutes } from './routes/rooms.ts';
 import { snapshotRoutes } from './routes/snapshots.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 
 /**
  * The REST app: middleware in the order a request meets it, one `route()` per
@@ -74,6 +76,8 @@ export function createApp(deps: AppDeps) {
   app.route('/api/auth', authRoutes(deps));
   app.route('/api/rooms', roomsRoutes(deps));
   app.route('/api/rooms', snapshotRoutes(deps));
+  app.route('/api/rooms', documentRoutes(deps));
+  app.route('/api/rooms', webhookRoutes(deps));
   app.route('/api/exports', exportsRoutes(deps));
   app.route('/api', openApiRoutes());
 

@@ -11,6 +11,8 @@ import { ApiError, forbidden } from '../errors.ts';
 import { bearerAuth } from '../middleware/bearer-auth.ts';
 import { jsonBody } from '../validate.ts';
 import { findRoom } from './room-guards.ts';
+import type { Db } from '../../db/client.ts';
+import { RoomStore } from '../../rooms/room-store.ts';
 
 export const joinBody = z.strictObject({
   password: z.string().max(200).optional(),
@@ -96,8 +98,17 @@ export function joinRoute(deps: AppDeps) {
     const user = c.get('user');
     const { role, via } = await admit(room, user.sub, c.req.valid('json'), c.get('clientIp'));
     await deps.users.ensure({ id: user.sub, name: user.name, email: user.email, avatarUrl: user.avatarUrl });
-    if (via && !(await deps.rooms.addMember(room, user.sub, role, via))) {
-      throw new ApiError(409, 'access-changed', "The room's access changed while joining; try again");
+    if (via) {
+      // The membership and its member.joined event commit together.
+      const joined = await deps.database.db.transaction(async (tx) => {
+        const members = new RoomStore(tx as unknown as Db);
+        const before = await members.memberRole(room.id, user.sub);
+        if (!(await members.addMember(room, user.sub, role, via))) return undefined;
+        if (before !== undefined) return false;
+        return (await deps.webhooks.enqueue(tx, room.id, 'member.joined', { user: { id: user.sub, name: user.name }, role })) > 0;
+      });
+      if (joined === undefined) throw new ApiError(409, 'access-changed', "The room's access changed while joining; try again");
+      if (joined) deps.webhooks.kick();
     }
     const token = deps.tokens.signRoom({ id: user.sub, name: user.name }, room, role, deps.config.tokens.roomTtlSeconds);
     return c.json({ token, role });

@@ -7,11 +7,14 @@ import { joinBody } from './join.ts';
 import { inviteBody } from './invites.ts';
 import { memberRoleBody } from './members.ts';
 import { createRoomBody, updateRoomBody } from './rooms.ts';
+import { INTEGRATION_OPERATIONS } from './openapi-integrations.ts';
 
 interface Operation {
   summary: string;
   auth?: boolean;
   body?: ZodType;
+  /** The request body is raw bytes (application/octet-stream). */
+  binaryBody?: boolean;
   responses: Record<string, string>;
 }
 
@@ -203,7 +206,7 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
  */
 export function buildOpenApi(extra: Record<string, Record<string, Operation>> = {}) {
   const paths: Record<string, unknown> = {};
-  for (const [path, operations] of Object.entries({ ...OPERATIONS, ...extra })) {
+  for (const [path, operations] of Object.entries({ ...OPERATIONS, ...INTEGRATION_OPERATIONS, ...extra })) {
     paths[path] = Object.fromEntries(
       Object.entries(operations).map(([method, op]) => [
         method,
@@ -212,6 +215,9 @@ export function buildOpenApi(extra: Record<string, Record<string, Operation>> = 
           ...(op.auth ? { security: [{ bearer: [] }] } : {}),
           ...(op.body
             ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input' }) } } } }
+            : {}),
+          ...(op.binaryBody
+            ? { requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } } }
             : {}),
           responses: Object.fromEntries(
             Object.entries(op.responses).map(([status, description]) => [

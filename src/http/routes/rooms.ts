@@ -6,7 +6,8 @@ import { KeyedRateLimiter } from '../../limits/token-bucket.ts';
 import { logSecurityEvent } from '../../log.ts';
 import { nameSchema } from '../../rooms/names.ts';
 import { CloseCodes } from '../../protocol/close-codes.ts';
-import { type AccessChange, toRoomView } from '../../rooms/room-store.ts';
+import { type AccessChange, RoomStore, toRoomView } from '../../rooms/room-store.ts';
+import type { Db } from '../../db/client.ts';
 import type { AppDeps, AppEnv } from '../app-env.ts';
 import { ApiError, unauthorized } from '../errors.ts';
 import { bearerAuth, readBearer } from '../middleware/bearer-auth.ts';
@@ -110,7 +111,12 @@ export function roomsRoutes(deps: AppDeps) {
     .delete('/:roomId', auth, async (c) => {
       const room = await findRoom(deps, c.req.param('roomId'));
       requireOwner(room, c.get('user').sub);
-      await deps.rooms.delete(room.id);
+      // The room.deleted event is queued in the deleting transaction: both or neither.
+      await deps.database.db.transaction(async (tx) => {
+        await deps.webhooks.enqueue(tx, room.id, 'room.deleted', toRoomView(room));
+        await new RoomStore(tx as unknown as Db).delete(room.id);
+      });
+      deps.webhooks.kick();
       // The export rows went with the room (FK cascade); their files go too, best effort.
       deps.exports.files.deleteRoom(room.id).catch((error: unknown) => {
         deps.log.warn({ err: error, roomId: room.id }, 'deleting the export files of a deleted room failed');
