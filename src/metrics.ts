@@ -82,6 +82,8 @@ export class Metrics {
       name: 'scrible_quarantined_total',
       help: 'Stored data Yjs could not decode, moved to quarantined_data (kind: update or snapshot)',
       labelNames: ['kind'],
+      registers,
+    });
     this.webhookDeliveries = new Counter({
       name: 'scrible_webhook_deliveries_total',
       help: 'Webhook delivery attempts by outcome: delivered, retry (will try again), failed (gave up after 24 h)',

@@ -5,7 +5,6 @@ import type { MemberVia, RoomRow } from '../../db/schema.ts';
 import { KeyedRateLimiter } from '../../limits/token-bucket.ts';
 import { logSecurityEvent } from '../../log.ts';
 import { nameSchema } from '../../rooms/names.ts';
-import { CloseCodes } from '../../protocol/close-codes.ts';
 import { type AccessChange, RoomStore, toRoomView } from '../../rooms/room-store.ts';
 import type { Db } from '../../db/client.ts';
 import type { AppDeps, AppEnv } from '../app-env.ts';
