@@ -22,9 +22,9 @@ export interface ScaleOutConfiguration {
   /** This instance's name in Redis messages (INSTANCE_ID or the host name). */
   identifier: string;
   log: Logger;
-  /** Longest a store waits for another instance's lock on the same room before storing anyway. @default 5000 (ms) */
+  /** Longest a store waits for another instance's lock on the same room before storing anyway (REDIS_LOCK_WAIT_MS). @default 5000 (ms) */
   lockWaitMs: number;
-  /** How long a store lock lives if its holder dies without releasing it. @default 3000 (ms) */
+  /** How long a store lock lives if its holder dies without releasing it (REDIS_LOCK_TIMEOUT_MS). @default 3000 (ms) */
   lockTimeoutMs: number;
   /**
    * Also store changes that arrived only through Redis. The originating instance
@@ -33,9 +33,9 @@ export interface ScaleOutConfiguration {
    * across instances, which the load balancer's room hashing keeps rare. @default true
    */
   storeRemoteChanges: boolean;
-  /** Longest a room goes, while it changes, without a state-vector exchange with its peers. @default 1000 (ms) */
+  /** Longest a room goes, while it changes, without a state-vector exchange with its peers (REDIS_ANTI_ENTROPY_MS). @default 1000 (ms) */
   antiEntropyMs: number;
-  /** Upper bound on Redis work a hook waits for, so an outage never stalls a load or a store. @default 2000 (ms) */
+  /** Upper bound on Redis work a hook waits for, so an outage never stalls a load or a store (REDIS_WAIT_MS). @default 2000 (ms) */
   redisWaitMs: number;
 }
 
@@ -63,15 +63,7 @@ export class ScribleRedis extends Redis {
   /** Pending SyncStep1 announcements, one per room (see onChange). */
   private readonly antiEntropy = new Map<string, NodeJS.Timeout>();
 
-  constructor(configuration: Pick<ScaleOutConfiguration, 'url' | 'prefix' | 'identifier' | 'log'> & Partial<ScaleOutConfiguration>) {
-    const options: ScaleOutConfiguration = {
-      lockWaitMs: 5_000,
-      lockTimeoutMs: 3_000,
-      storeRemoteChanges: true,
-      redisWaitMs: 2_000,
-      antiEntropyMs: 1_000,
-      ...configuration,
-    };
+  constructor(options: ScaleOutConfiguration) {
     super({
       prefix: options.prefix,
       identifier: options.identifier,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { compileTrustedProxies } from './http/origin.ts';
+import { compileTrustedProxies } from './net/origin.ts';
 
 /**
  * Everything the server reads from its environment, validated once at start-up.
@@ -19,6 +19,8 @@ export interface Config {
   instanceId: string;
   /** With Redis: a dead instance's presence entries vanish after this (PRESENCE_TTL_SECONDS). */
   presenceTtlMs: number;
+  /** With Redis: the fan-out extension's timings (see `ScaleOutConfiguration` in extensions/redis.ts). */
+  redisTimings: { lockWaitMs: number; lockTimeoutMs: number; antiEntropyMs: number; redisWaitMs: number };
   /** Verify with each, sign with the first. Empty: generated and kept in `dataDir`. */
   jwtSecrets: string[];
   dataDir: string;
@@ -156,6 +158,10 @@ const envSchema = z.object({
   REDIS_PREFIX: z.string().trim().min(1).default('scrible'),
   INSTANCE_ID: optionalString,
   PRESENCE_TTL_SECONDS: integer(30, 1, 60),
+  REDIS_LOCK_WAIT_MS: integer(5_000, 0, 60_000),
+  REDIS_LOCK_TIMEOUT_MS: integer(3_000, 100, 60_000),
+  REDIS_ANTI_ENTROPY_MS: integer(1_000, 10, 60_000),
+  REDIS_WAIT_MS: integer(2_000, 10, 60_000),
   HOSTNAME: optionalString,
   JWT_SECRET: optionalString,
   DATA_DIR: z.string().trim().min(1).default('./data'),
@@ -278,6 +284,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     redisPrefix: e.REDIS_PREFIX,
     instanceId: e.INSTANCE_ID ?? e.HOSTNAME ?? `scrible-${process.pid}`,
     presenceTtlMs: e.PRESENCE_TTL_SECONDS * 1000,
+    redisTimings: {
+      lockWaitMs: e.REDIS_LOCK_WAIT_MS,
+      lockTimeoutMs: e.REDIS_LOCK_TIMEOUT_MS,
+      antiEntropyMs: e.REDIS_ANTI_ENTROPY_MS,
+      redisWaitMs: e.REDIS_WAIT_MS,
+    },
     jwtSecrets,
     dataDir: e.DATA_DIR,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),

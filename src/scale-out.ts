@@ -41,7 +41,14 @@ export function createScaleOut(config: Config, log: Logger, metrics: Metrics): S
     down = false;
   });
   return {
-    extension: new ScribleRedis({ url: config.redisUrl, prefix: config.redisPrefix, identifier: config.instanceId, log: scaleLog }),
+    extension: new ScribleRedis({
+      url: config.redisUrl,
+      prefix: config.redisPrefix,
+      identifier: config.instanceId,
+      log: scaleLog,
+      storeRemoteChanges: true,
+      ...config.redisTimings,
+    }),
     online: new RedisOnlineRegistry({
       redis: commands,
       prefix: config.redisPrefix,

@@ -43,6 +43,11 @@ describe('configuration', () => {
       maxDocumentBytes: 32 * 1024 * 1024,
       idleTimeoutMs: 60_000,
     });
+    expect(config.redisTimings).toEqual({ lockWaitMs: 5_000, lockTimeoutMs: 3_000, antiEntropyMs: 1_000, redisWaitMs: 2_000 });
+    expect(loadConfig({ REDIS_LOCK_WAIT_MS: '250', REDIS_ANTI_ENTROPY_MS: '50' }).redisTimings).toMatchObject({
+      lockWaitMs: 250,
+      antiEntropyMs: 50,
+    });
     expect(config.corsOrigins).toBeUndefined();
   });
 

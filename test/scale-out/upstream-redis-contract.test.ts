@@ -3,6 +3,7 @@ import { Redis } from '@hocuspocus/extension-redis';
 import type { Hocuspocus } from '@hocuspocus/server';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { ScribleRedis } from '../../extensions/redis.ts';
+import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { testPrefix } from '../helpers/cluster.ts';
 import { REDIS_URL } from '../helpers/db.ts';
@@ -37,7 +38,15 @@ interface UpstreamInternals {
 }
 
 function extension(prefix = testPrefix(), identifier = 'contract-instance') {
-  const redis = new ScribleRedis({ url: REDIS_URL, prefix, identifier, log: createLogger('silent') });
+  const { redisTimings } = loadConfig({});
+  const redis = new ScribleRedis({
+    url: REDIS_URL,
+    prefix,
+    identifier,
+    log: createLogger('silent'),
+    storeRemoteChanges: true,
+    ...redisTimings,
+  });
   onTestFinished(() => redis.onDestroy());
   return redis as unknown as UpstreamInternals;
 }
