@@ -10,7 +10,8 @@ import { logSecurityEvent, type Logger } from '../src/log.ts';
 import { canWrite, currentRole, type Membership } from '../src/rooms/access.ts';
 import type { AccessChanges } from '../src/rooms/access-changes.ts';
 import type { RoomStore } from '../src/rooms/room-store.ts';
-import { CloseCodes, type ConnectionContext } from '../src/ws/context.ts';
+import { CloseCodes } from '../src/protocol/close-codes.ts';
+import type { ConnectionContext } from '../src/ws/context.ts';
 
 // Longer than any authentication takes (one or two indexed reads).
 const RACE_WINDOW_MS = 5_000;
