@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
@@ -85,76 +86,21 @@ export function createDatabase(options: DatabaseOptions): Database {
     };
   }
 
-  return openEmbedded(path.resolve(options.dataDir, 'db'));
-}
-
-const PGLITE_SERVER_URL = new URL('./pglite-server.ts', import.meta.url);
-
-/**
- * The embedded default: PGlite in a worker thread of its own, spoken to over the
- * PostgreSQL wire protocol on a private Unix socket, so the WASM database never runs
- * on the event loop that serves WebSockets. The same postgres.js driver as for
- * PostgreSQL reads the rows, so both kinds return the same values.
- *
- * One connection: PGlite has one session. postgres.js queues queries behind it and
- * reserves it for the length of a transaction, so transactions stay isolated.
- */
-function openEmbedded(dir: string): Database {
+  const dir = path.resolve(options.dataDir, 'db');
   mkdirSync(dir, { recursive: true });
-  // A short path (Unix socket paths are limited to ~100 bytes), readable by this user only.
-  const socketDir = mkdtempSync(path.join(tmpdir(), 'scrible-pglite-'));
-  const socketPath = path.join(socketDir, 'db.sock');
-  const worker = new Worker(PGLITE_SERVER_URL, { workerData: { dataDir: dir, socketPath } });
-  const ready = new Promise<void>((resolve, reject) => {
-    const onExit = (code: number) => reject(new Error(`embedded database thread exited with code ${code} before it was ready`));
-    worker.once('error', reject);
-    worker.once('exit', onExit);
-    worker.once('message', (message: { ready?: boolean; error?: string }) => {
-      worker.off('error', reject);
-      worker.off('exit', onExit);
-      if (message.ready) resolve();
-      else reject(new Error(`embedded database failed to start: ${message.error}`));
-    });
-  });
-  // Handled where it is awaited (migrate, or close when never migrated); this keeps an
-  // early failure from surfacing as an unhandled rejection in between.
-  ready.catch(() => {});
-  const client = postgres({
-    path: socketPath,
-    max: 1,
-    onnotice: () => {},
-    connect_timeout: 30,
-    username: 'postgres',
-    database: 'postgres',
-  });
-  const db = drizzlePostgres(client, { schema });
-  let closed: Promise<void> | undefined;
+  const client = new PGlite(dir);
+  // The two drivers return the same rows for our queries; the type is unified on postgres-js.
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     db,
     logDb: db,
     kind: 'pglite',
     migrate: async () => {
-      await ready;
-      // One process owns DATA_DIR, so no advisory lock (it would hold the only connection).
-      await migratePostgres(db, { migrationsFolder: MIGRATIONS_FOLDER });
+      await migratePglite(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
     },
     ping: async () => {
-      await db.execute(sql`select 1`);
+      await client.query('select 1');
     },
-    close: () =>
-      (closed ??= (async () => {
-        await client.end({ timeout: 5 });
-        const started = await ready.then(
-          () => true,
-          () => false,
-        );
-        if (started) {
-          const stopped = new Promise<void>((resolve) => worker.once('message', () => resolve()));
-          worker.postMessage('stop');
-          await stopped;
-        }
-        await worker.terminate();
-        rmSync(socketDir, { recursive: true, force: true });
-      })()),
+    close: () => client.close(),
   };
 }
