@@ -17,7 +17,8 @@ function runMain(env: Record<string, string>): Promise<{ code: number | null; ou
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    // Generous: loading the module graph is slow on a busy 2-core machine; failure is the exit code, not the time.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, output });

@@ -174,7 +174,7 @@ async function write(command: Extract<WorkerCommand, { cmd: 'write' }>): Promise
         writer.doc = new Y.Doc();
         writer.doc.on('update', (update: Uint8Array) => (writer.lastUpdate = update));
       }
-      const map = writer.doc.getMap('tl');
+      const map = writer.doc.getMap('meta');
       let seq = 0;
       // Staggered start so writers do not fire in lockstep.
       let due = started + Math.random() * Math.min(intervalMs, 100);

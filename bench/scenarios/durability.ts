@@ -41,7 +41,7 @@ async function providerAcks(target: RunningTarget, seconds: number): Promise<num
       });
       provider.attach();
       await synced;
-      const map = doc.getMap('tl');
+      const map = doc.getMap('meta');
       const until = performance.now() + seconds * 1000;
       for (let seq = 0; performance.now() < until; seq++) {
         const tick = performance.now();

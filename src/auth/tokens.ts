@@ -1,6 +1,6 @@
 import jwt from 'jsonwebtoken';
 import type { Role } from '../db/schema.ts';
-import { displayName } from '../rooms/names.ts';
+import { displayName } from '../names/names.ts';
 
 /** Why a token was refused; these strings reach the provider as `authenticationFailed` reasons. */
 export type TokenFailure = 'token-expired' | 'invalid-token';

@@ -1,6 +1,6 @@
 import { zValidator } from '@hono/zod-validator';
 import type { ZodType } from 'zod';
-import { DECEPTIVE_NAME_MESSAGE } from '../rooms/names.ts';
+import { DECEPTIVE_NAME_MESSAGE } from '../names/names.ts';
 import { badRequest } from './errors.ts';
 
 /**

@@ -28,7 +28,7 @@ describe('log compaction', () => {
   it('keeps a room’s log within 3× its document (at least 32 KiB) while it is edited', { timeout: 60_000 }, async () => {
     const { owner, room } = await roomWithOwner(server.url, { visibility: 'private' });
     const writer = await syncedProvider(server.wsUrl, room.id, owner.token);
-    const map = writer.doc.getMap('state');
+    const map = writer.doc.getMap('meta');
     let worst = 0;
     for (let i = 0; i < 600; i++) {
       // Overwrites: the document stays small while the log of changes grows.
@@ -48,6 +48,6 @@ describe('log compaction', () => {
     writer.destroy();
     await vi.waitFor(() => expect(server.hocuspocus.documents.has(room.id)).toBe(false));
     const reader = await syncedProvider(server.wsUrl, room.id, owner.token);
-    expect(reader.doc.getMap('state').get('k9')).toBe('x'.repeat(1_000) + 599);
+    expect(reader.doc.getMap('meta').get('k9')).toBe('x'.repeat(1_000) + 599);
   });
 });

@@ -46,7 +46,7 @@ describe('backpressure on readers', () => {
     (reader as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
     const before = await rejected('slow-reader');
 
-    const strokes = writer.doc.getMap('strokes');
+    const strokes = writer.doc.getMap('meta');
     for (let i = 0; i < 40 && (await rejected('slow-reader')) === before; i++) {
       strokes.set(`s${i}`, 'x'.repeat(500_000));
       await acknowledged(writer);

@@ -11,6 +11,10 @@ const server = useTestServer({
     WS_MAX_MESSAGE_BYTES: '65536',
     WS_MAX_MESSAGES_PER_SECOND: '50',
     WS_BURST_MESSAGES: '100',
+    // The flood below comes before any authentication: let the rate limit, not the
+    // pre-auth budget (test/ws/unauthenticated.test.ts), be what closes it.
+    WS_PREAUTH_MAX_MESSAGES: '100000',
+    WS_PREAUTH_MAX_BYTES: '10000000',
     MAX_DOCUMENT_BYTES: '200000',
     CORS_ORIGINS: 'https://app.example.com',
   },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { nameSchema } from '../../rooms/names.ts';
+import { nameSchema } from '../../names/names.ts';
 import type { AppDeps, AppEnv } from '../app-env.ts';
 import { rateLimit } from '../middleware/rate-limit.ts';
 import { jsonBody } from '../validate.ts';

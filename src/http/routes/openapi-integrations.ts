@@ -1,4 +1,4 @@
-import type { Operation } from './openapi.ts';
+import type { Operation } from './openapi-operation.ts';
 import { patchDocumentBody } from './document.ts';
 import { createWebhookBody } from './webhooks.ts';
 

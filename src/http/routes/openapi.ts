@@ -7,16 +7,8 @@ import { joinBody } from './join.ts';
 import { inviteBody } from './invites.ts';
 import { memberRoleBody } from './members.ts';
 import { createRoomBody, updateRoomBody } from './rooms.ts';
+import type { Operation } from './openapi-operation.ts';
 import { INTEGRATION_OPERATIONS } from './openapi-integrations.ts';
-
-interface Operation {
-  summary: string;
-  auth?: boolean;
-  body?: ZodType;
-  /** The request body is raw bytes (application/octet-stream). */
-  binaryBody?: boolean;
-  responses: Record<string, string>;
-}
 
 const room = {
   type: 'object',
@@ -243,8 +235,6 @@ export function buildOpenApi(extra: Record<string, Record<string, Operation>> = 
     paths,
   };
 }
-
-export type { Operation };
 
 export function openApiRoutes(extra: Record<string, Record<string, Operation>> = {}) {
   const document = buildOpenApi(extra);

@@ -4,7 +4,7 @@ import { hashPassword } from '../../auth/passwords.ts';
 import type { MemberVia, RoomRow } from '../../db/schema.ts';
 import { KeyedRateLimiter } from '../../limits/token-bucket.ts';
 import { logSecurityEvent } from '../../log.ts';
-import { nameSchema } from '../../rooms/names.ts';
+import { nameSchema } from '../../names/names.ts';
 import { type AccessChange, RoomStore, toRoomView } from '../../rooms/room-store.ts';
 import type { Db } from '../../db/client.ts';
 import type { AppDeps, AppEnv } from '../app-env.ts';

@@ -1,0 +1,11 @@
+import type { ZodType } from 'zod';
+
+/** One documented route: what the OpenAPI document says about it. */
+export interface Operation {
+  summary: string;
+  auth?: boolean;
+  body?: ZodType;
+  /** The request body is raw bytes (application/octet-stream). */
+  binaryBody?: boolean;
+  responses: Record<string, string>;
+}
