@@ -7,8 +7,10 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: ['test/e2e/**', 'node_modules/**'],
     pool: 'forks',
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Bounds, not assertions: a 2-core CI machine running three files at once starts
+    // servers (and embedded databases) slowly.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
     fileParallelism: true,
     maxWorkers: 3,
     reporters: ['default', './test/helpers/summary-reporter.ts'],

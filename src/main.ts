@@ -1,5 +1,4 @@
 import { ConfigError, loadConfig } from './config.ts';
-import { createServer } from './server.ts';
 
 // `npm start`: one instance from the environment; SIGTERM/SIGINT store every loaded
 // document before the process exits.
@@ -14,6 +13,9 @@ try {
   throw error;
 }
 
+// Loaded only once the configuration is valid: a bad value is reported at once,
+// without first loading the whole server.
+const { createServer } = await import('./server.ts');
 const server = await createServer(config);
 await server.listen();
 

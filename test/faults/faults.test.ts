@@ -14,7 +14,7 @@ function seeds(): number[] {
   const single = process.env.SEED;
   if (single) return [wholeNumber('SEED', single)];
   const start = wholeNumber('FAULT_SEED_START', process.env.FAULT_SEED_START ?? '1');
-  const count = wholeNumber('FAULT_SCHEDULES', process.env.FAULT_SCHEDULES ?? '20');
+  const count = wholeNumber('FAULT_SCHEDULES', process.env.FAULT_SCHEDULES ?? '8');
   return Array.from({ length: count }, (_, i) => start + i);
 }
 

@@ -13,7 +13,7 @@ async function connections(server: ServerProcess): Promise<number> {
 }
 
 describe('an instance killed with SIGKILL', () => {
-  it('loses nothing acknowledged; its clients reconnect through nginx and carry on', { timeout: 90_000 }, async () => {
+  it('loses nothing acknowledged; its clients reconnect through nginx and carry on', { timeout: 180_000 }, async () => {
     const storage = await createTestStorage('postgres');
     try {
       const env = {

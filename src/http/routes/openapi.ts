@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { z, type ZodType } from 'zod';
+import { z } from 'zod';
 import type { AppEnv } from '../app-env.ts';
 import { guestBody } from './auth.ts';
 import { createExportBody } from './exports.ts';
