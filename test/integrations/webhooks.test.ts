@@ -19,7 +19,7 @@ describe('webhooks', () => {
     const receiver = await startReceiver();
     const { owner, room } = await roomWithOwner(server.url, { visibility: 'public' });
     const stranger = await guest(server.url, 'Stranger');
-    const events = ['member.joined', 'export.completed', 'room.deleted'];
+    const events = ['member.joined', 'member.left', 'export.completed', 'room.deleted'];
     expect(
       (await call(server.url, 'POST', `/api/rooms/${room.id}/webhooks`, { token: stranger.token, body: { url: receiver.url, events } }))
         .status,
@@ -51,6 +51,15 @@ describe('webhooks', () => {
       data: { user: { id: stranger.user.id, name: 'Stranger' }, role: 'editor' },
     });
     expect(Math.abs(Number(joined.timestamp) - Date.now() / 1000)).toBeLessThan(300);
+
+    // The owner removes the member: member.left, signed the same way.
+    expect((await call(server.url, 'DELETE', `/api/rooms/${room.id}/members/${stranger.user.id}`, { token: owner.token })).status).toBe(
+      204,
+    );
+    await vi.waitFor(() => expect(receiver.received.map((r) => r.json.type)).toContain('member.left'), { timeout: 10_000 });
+    const left = receiver.received.find((r) => r.json.type === 'member.left')!;
+    expect(signatureIsValid(webhook.secret, left)).toBe(true);
+    expect(left.json).toMatchObject({ type: 'member.left', roomId: room.id, data: { user: { id: stranger.user.id }, role: 'editor' } });
 
     const exported = await call(server.url, 'POST', `/api/exports/${room.id}`, { token: owner.token, body: { format: 'json' } });
     expect(exported.status).toBe(202);

@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import type { Db } from '../../db/client.ts';
+import { RoomStore } from '../../rooms/room-store.ts';
 import type { AppDeps, AppEnv } from '../app-env.ts';
 import { notFound } from '../errors.ts';
 import { bearerAuth } from '../middleware/bearer-auth.ts';
@@ -31,9 +33,16 @@ export function membersRoutes(deps: AppDeps) {
     .delete('/:roomId/members/:userId', auth, async (c) => {
       const room = await findRoom(deps, c.req.param('roomId'));
       requireOwner(room, c.get('user').sub);
-      if (!(await deps.rooms.removeMember(room.id, c.req.param('userId')))) {
-        throw notFound('This user is not a member of the room', 'member-not-found');
-      }
+      const userId = c.req.param('userId');
+      // The removal and its member.left event commit together.
+      const left = await deps.database.db.transaction(async (tx) => {
+        const members = new RoomStore(tx as unknown as Db);
+        const role = await members.memberRole(room.id, userId);
+        if (role === undefined || !(await members.removeMember(room.id, userId))) return undefined;
+        return (await deps.webhooks.enqueue(tx, room.id, 'member.left', { user: { id: userId }, role })) > 0;
+      });
+      if (left === undefined) throw notFound('This user is not a member of the room', 'member-not-found');
+      if (left) deps.webhooks.kick();
       await deps.accessChanges.publish(room.id);
       return c.body(null, 204);
     });
