@@ -95,7 +95,7 @@ describe('an instance killed with SIGKILL', () => {
     }
   });
 
-  it('a change that reached the survivor only through Redis is stored by the survivor', { timeout: 60_000 }, async () => {
+  it('a change that reached the survivor only through Redis is stored by the survivor', { timeout: 180_000 }, async () => {
     const storage = await createTestStorage('postgres');
     try {
       const base = {
