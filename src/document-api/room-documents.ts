@@ -69,7 +69,8 @@ export class RoomDocuments {
     const connection = await hocuspocus.openDirectConnection(roomId, options.context);
     try {
       const doc = connection.document!;
-      if ((rooms.get(connection.document!)?.bytesBound ?? 0) + options.expectedBytes > maxDocumentBytes) {
+      const room = rooms.get(connection.document!);
+      if ((room?.bytesBound ?? 0) + options.expectedBytes > maxDocumentBytes) {
         throw new DocumentTooLargeError(`The room's document would exceed ${maxDocumentBytes} bytes`);
       }
       const captured: Uint8Array[] = [];
@@ -92,7 +93,7 @@ export class RoomDocuments {
         } catch (error) {
           // Applied but not durable: hold every acknowledgement in the room until a
           // store has written the document (see RoomState.holdAcknowledgements).
-          rooms.get(doc as never)?.holdAcknowledgements();
+          room?.holdAcknowledgements();
           throw error;
         }
       }
