@@ -123,7 +123,8 @@ export class FaultCluster {
     if (slot.process) return;
     const started = await startServerProcess(
       { ...this.env, PORT: String(slot.port), INSTANCE_ID: `instance-${instance + 1}` },
-      { startTimeoutMs: START_TIMEOUT_MS },
+      // Restarted inside one schedule, it serves the schedules after it too.
+      { startTimeoutMs: START_TIMEOUT_MS, outlivesTest: true },
     );
     slot.process = started;
     // Only `kill` ends an instance; any other exit is a crash the schedule reports.

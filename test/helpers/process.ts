@@ -23,11 +23,18 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/**
- * Starts `node src/main.ts` as `npm start` would, and waits for it to listen
- * (`startTimeoutMs`, default 20 s; more for tests that start many on a busy machine).
- */
-export async function startServerProcess(env: Record<string, string>, options: { startTimeoutMs?: number } = {}): Promise<ServerProcess> {
+export interface StartOptions {
+  /** How long to wait for it to listen (default 90 s: a busy 2-core runner). */
+  startTimeoutMs?: number;
+  /**
+   * The caller ends the process itself, even when it is started inside a test: a
+   * long-lived cluster restarts instances during one test for the tests after it.
+   */
+  outlivesTest?: boolean;
+}
+
+/** Starts `node src/main.ts` as `npm start` would, and waits for it to listen. */
+export async function startServerProcess(env: Record<string, string>, options: StartOptions = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, [MAIN], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -36,18 +43,7 @@ export async function startServerProcess(env: Record<string, string>, options: {
   child.once('exit', () => running.delete(child));
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  try {
-    onTestFinished(() => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      // Node ends a process on an unhandled rejection or uncaught exception and signs
-      // the report with its version: a test whose server crashed that way fails.
-      if (/^Node\.js v\d+|UnhandledPromiseRejection/m.test(output)) {
-        throw new Error(`the server process crashed on an unhandled error:\n${output.slice(-4000)}`);
-      }
-    });
-  } catch {
-    // Started outside a test (a beforeAll hook, long-lived across tests): the caller kills it.
-  }
+  if (!options.outlivesTest) endWithTest(child, () => output);
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       // Never leave a half-started server behind.
@@ -74,4 +70,22 @@ export async function startServerProcess(env: Record<string, string>, options: {
     });
   });
   return { child, url, wsUrl: url.replace(/^http/, 'ws'), output: () => output, exited };
+}
+
+/**
+ * Kills the server when the running test finishes, and fails that test if the server
+ * crashed on an unhandled error (Node signs such a report with its version).
+ * Outside a test (a beforeAll hook) there is nothing to register: the caller kills it.
+ */
+function endWithTest(child: ChildProcess, output: () => string): void {
+  try {
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (/^Node\.js v\d+|UnhandledPromiseRejection/m.test(output())) {
+        throw new Error(`the server process crashed on an unhandled error:\n${output().slice(-4000)}`);
+      }
+    });
+  } catch {
+    // Not inside a test.
+  }
 }
