@@ -56,11 +56,20 @@ export class AwarenessIdentity implements Extension {
     let mine = this.owned.get(key);
     let refused = 0;
     for (const [id, state] of states) {
+      if (!mine?.has(id) && isBlank(state)) {
+        // y-protocols starts every Awareness with `{}`; Hocuspocus decodes each frame into a
+        // scratch Awareness whose own blank state rides along under a random id. A blank
+        // state shows nothing, so it claims nothing: dropped quietly.
+        states.delete(id);
+        continue;
+      }
       if (!mine?.has(id)) {
         const free = !owners?.has(id) && !document.awareness.getStates().has(id) && id !== document.awareness.clientID;
         if (!free || (mine?.size ?? 0) >= this.configuration.maxClientsPerConnection) {
           states.delete(id);
-          refused++;
+          // A provider answers a presence query with every state it knows, its peers'
+          // too: an unchanged copy is an echo, not an attempt worth a security event.
+          if (!isEcho(document.awareness.getStates().get(id), state)) refused++;
           continue;
         }
         if (!mine) this.owned.set(key, (mine = new Set()));
@@ -124,7 +133,17 @@ function stamp(state: Record<string, unknown>, user: ConnectionContext['user']):
   state.user = { ...claimed, id: user.id, name: user.name, color };
   const presence = state.presence;
   if (typeof presence === 'object' && presence !== null) {
-    (presence as Record<string, unknown>).userId = user.id;
+    // tldraw 5 validates presence.userId as a user record id (`user:<id>`, TLDRAW.md).
+    (presence as Record<string, unknown>).userId = `user:${user.id}`;
     (presence as Record<string, unknown>).userName = user.name;
   }
+}
+
+/** Whether a relayed awareness state only repeats the one this server already holds. */
+function isEcho(held: unknown, relayed: unknown): boolean {
+  return held !== undefined && JSON.stringify(held) === JSON.stringify(relayed);
+}
+
+function isBlank(state: unknown): boolean {
+  return typeof state === 'object' && state !== null && Object.keys(state).length === 0;
 }

@@ -59,11 +59,12 @@ describe('presence spoofing', () => {
     const mallory = await guest(server.url, 'Mallory');
     const spoofer = await syncedProvider(server.wsUrl, room.id, mallory.token);
     const watcher = await syncedProvider(server.wsUrl, room.id, owner.token);
-    spoofer.provider.setAwarenessField('presence', { typeName: 'instance_presence', userId: owner.user.id, userName: 'Owner' });
+    spoofer.provider.setAwarenessField('presence', { typeName: 'instance_presence', userId: `user:${owner.user.id}`, userName: 'Owner' });
     await vi.waitFor(
       () => {
         const state = watcher.provider.awareness!.getStates().get(spoofer.doc.clientID);
-        expect(state?.presence).toMatchObject({ userId: mallory.user.id, userName: 'Mallory' });
+        // tldraw 5's presence validator takes only user record ids (`user:<id>`).
+        expect(state?.presence).toMatchObject({ userId: `user:${mallory.user.id}`, userName: 'Mallory' });
         expect(state?.user).toMatchObject({ id: mallory.user.id, name: 'Mallory' });
       },
       { timeout: 10_000 },

@@ -59,4 +59,24 @@ describe('security events', () => {
     expect(raw).not.toContain(owner.token);
     expect(raw).not.toContain('"right"');
   });
+
+  it('stay quiet for honest clients: a presence moving over many frames is never "refused"', async () => {
+    const { owner, room } = await roomWithOwner(server.url, { visibility: 'public' });
+    const other = await guest(server.url, 'Other');
+    const mover = openProvider(server.wsUrl, room.id, owner.token);
+    const watcher = openProvider(server.wsUrl, room.id, other.token);
+    await vi.waitFor(() => expect(mover.provider.isSynced && watcher.provider.isSynced).toBe(true));
+    // Hocuspocus decodes every awareness frame next to a blank state of its own, and a
+    // provider answers presence queries with its peers' states too: neither is an attack.
+    for (let x = 0; x < 12; x++) {
+      mover.provider.setAwarenessField('presence', { typeName: 'instance_presence', cursor: { x, y: 0 } });
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    await vi.waitFor(() =>
+      expect(watcher.provider.awareness!.getStates().get(mover.doc.clientID)?.presence).toMatchObject({ cursor: { x: 11, y: 0 } }),
+    );
+    expect(securityEvents('awareness-refused').filter((event) => event.roomId === room.id)).toEqual([]);
+    mover.destroy();
+    watcher.destroy();
+  });
 });
