@@ -15,7 +15,8 @@ export const APP_CSP = [
   "img-src 'self' data: blob: https:",
   "media-src 'self' data: blob: https:",
   "font-src 'self' data:",
-  "connect-src 'self' ws: wss:",
+  // tldraw reads its bundled translations and pasted files through fetch() of data: and blob: URLs.
+  "connect-src 'self' ws: wss: data: blob:",
   "worker-src 'self' blob:",
   'frame-src https:',
   "object-src 'none'",

@@ -67,5 +67,6 @@ export async function drawRectangle(page: Page, from: { x: number; y: number }, 
 /** Turns a link the server built from PUBLIC_URL into one on the test server's origin. */
 export function onOrigin(link: string, baseUrl: string): string {
   const url = new URL(link);
-  return `${baseUrl}${url.pathname}${url.search}`;
+  // The invite token rides in the fragment (API.md): keep it.
+  return `${baseUrl}${url.pathname}${url.search}${url.hash}`;
 }

@@ -20,6 +20,7 @@ export interface E2EBrowser {
   browser: Browser;
   /** Opens a fresh context (a new "person") with one page. */
   newUser(): Promise<{ context: BrowserContext; page: Page }>;
+  /** Closes Chromium; fails if any page hit the Content-Security-Policy (a feature the policy broke). */
   close(): Promise<void>;
 }
 
@@ -33,6 +34,7 @@ export async function launchBrowser(): Promise<E2EBrowser> {
     args: CHROMIUM_ARGS,
     timeout: 30_000,
   });
+  const cspViolations: string[] = [];
   return {
     browser,
     async newUser() {
@@ -40,10 +42,14 @@ export async function launchBrowser(): Promise<E2EBrowser> {
       const page = await context.newPage();
       page.setDefaultTimeout(15_000);
       page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
+      page.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) cspViolations.push(`${page.url()}: ${message.text()}`);
+      });
       return { context, page };
     },
     async close() {
       await browser.close();
+      if (cspViolations.length) throw new Error(`the Content-Security-Policy blocked the app:\n${cspViolations.join('\n')}`);
     },
   };
 }
