@@ -116,3 +116,36 @@ export function describeSchedule(schedule: Schedule): string {
   });
   return lines.join('\n');
 }
+
+/**
+ * The scenario issue 10 reported, with the timings varied by `variant`: Redis stops;
+ * a client on instance 0 writes 30 acknowledged updates and leaves (the room unloads
+ * there after a store); a client on instance 1, which never saw them, keeps writing
+ * and storing newer snapshots; Redis returns, more writes; every instance is SIGKILLed.
+ * A fresh load must still hold all 30.
+ */
+export function reportedScenario(variant: number): Schedule {
+  const random = new Prng(1_000_000 + variant);
+  const steps: Step[] = [{ kind: 'redisStop' }];
+  for (let written = 0; written < 30; ) {
+    const count = Math.min(30 - written, random.int(1, 6));
+    steps.push({ kind: 'write', client: 0, count }, { kind: 'awaitAck', client: 0 });
+    written += count;
+  }
+  steps.push({ kind: 'leave', client: 0, instance: 1 }, { kind: 'pause', ms: random.pick([0, 60, 300]) });
+  for (let round = 0; round < 3; round++) {
+    steps.push(
+      { kind: 'write', client: 1, count: random.int(1, 5) },
+      { kind: 'awaitAck', client: 1 },
+      // Long enough for a debounced snapshot on instance 1 (SNAPSHOT_MAX_DEBOUNCE_MS=200).
+      { kind: 'pause', ms: random.pick([60, 250, 400]) },
+    );
+  }
+  steps.push(
+    { kind: 'redisStart' },
+    { kind: 'pause', ms: random.pick([0, 150, 500]) },
+    { kind: 'write', client: 1, count: random.int(1, 5) },
+    { kind: 'awaitAck', client: 1 },
+  );
+  return { seed: -variant, instances: 2, clients: [0, 1], steps, killAllAtEnd: true };
+}
