@@ -80,13 +80,13 @@ describe('two instances, one Redis, one PostgreSQL', () => {
       { timeout: 5_000 },
     );
     const adaState = [...onB.provider.awareness!.getStates().values()].find((state) => state.user?.name === 'Ada');
-    expect(adaState?.presence).toEqual({ cursor: { x: 10, y: 20 }, userId: ada.user.id, userName: 'Ada' });
+    expect(adaState?.presence).toEqual({ cursor: { x: 10, y: 20 }, userId: `user:${ada.user.id}`, userName: 'Ada' });
 
     onA.provider.setAwarenessField('presence', { cursor: { x: 30, y: 40 } });
     await vi.waitFor(
       () => {
         const moved = [...onB.provider.awareness!.getStates().values()].find((state) => state.user?.name === 'Ada');
-        expect(moved?.presence).toEqual({ cursor: { x: 30, y: 40 }, userId: ada.user.id, userName: 'Ada' });
+        expect(moved?.presence).toEqual({ cursor: { x: 30, y: 40 }, userId: `user:${ada.user.id}`, userName: 'Ada' });
       },
       { timeout: 5_000 },
     );
@@ -102,11 +102,11 @@ describe('two instances, one Redis, one PostgreSQL', () => {
     const onA = await syncedProvider(a!.wsUrl, roomId, ada.token);
     const spoofer = await syncedProvider(b!.wsUrl, roomId, mallory.token);
     onA.provider.setAwarenessField('presence', { cursor: { x: 1, y: 2 } });
-    spoofer.provider.setAwarenessField('presence', { typeName: 'instance_presence', userId: ada.user.id, userName: 'Ada' });
+    spoofer.provider.setAwarenessField('presence', { typeName: 'instance_presence', userId: `user:${ada.user.id}`, userName: 'Ada' });
     await vi.waitFor(
       () => {
         expect(onA.provider.awareness!.getStates().get(spoofer.doc.clientID)?.presence).toMatchObject({
-          userId: mallory.user.id,
+          userId: `user:${mallory.user.id}`,
           userName: 'Mallory',
         });
         expect(spoofer.provider.awareness!.getStates().get(onA.doc.clientID)?.presence).toMatchObject({ cursor: { x: 1, y: 2 } });

@@ -71,7 +71,7 @@ describe.each<StorageKind>(['postgres', 'pglite'])('sync on %s', (kind) => {
       expect(states).toContainEqual({
         user: { id: owner.user.id, name: 'Owner', color: '#e03131' },
         // The server stamps the identity the whiteboard draws into the presence too.
-        presence: { cursor: { x: 10, y: 20 }, userId: owner.user.id, userName: 'Owner' },
+        presence: { cursor: { x: 10, y: 20 }, userId: `user:${owner.user.id}`, userName: 'Owner' },
       });
     });
   });
