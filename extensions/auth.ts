@@ -49,13 +49,13 @@ export class Auth implements Extension {
       this.refuse(payload, error instanceof TokenError ? error.reason : 'invalid-token');
     }
     if (claims.kind === 'invite') this.refuse(payload, 'invalid-token', 'an invite is not a socket token; POST /join first');
-    const room = ROOM_ID_PATTERN.test(documentName)
-      ? await this.fromDatabase(payload, () => this.configuration.rooms.get(documentName))
-      : undefined;
-    if (!room) this.refuse(payload, 'room-not-found', undefined, claims.sub);
     // The membership as it is now: a removed member or a changed role counts even
-    // when the token was issued before.
-    const member = await this.fromDatabase(payload, () => this.configuration.rooms.member(room.id, claims.sub));
+    // when the token was issued before. One query for both.
+    const found = ROOM_ID_PATTERN.test(documentName)
+      ? await this.fromDatabase(payload, () => this.configuration.rooms.withMember(documentName, claims.sub))
+      : undefined;
+    if (!found) this.refuse(payload, 'room-not-found', undefined, claims.sub);
+    const { room, member } = found;
     const role = socketRole(claims, room, member);
     if (role === 'permission-denied' || role === 'room-not-found') {
       const stale = claims.kind === 'room' && claims.room === room.id && claims.epoch !== room.accessEpoch;

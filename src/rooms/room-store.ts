@@ -126,6 +126,21 @@ export class RoomStore {
     return row?.role as Role | undefined;
   }
 
+  /**
+   * The room and the user's membership in one round trip: what a socket's access
+   * decision needs, on the connect path of every client.
+   */
+  async withMember(roomId: string, userId: string): Promise<{ room: RoomRow; member: Membership | undefined } | undefined> {
+    const [row] = await this.db
+      .select({ room: rooms, role: roomMembers.role, via: roomMembers.via })
+      .from(rooms)
+      .leftJoin(roomMembers, and(eq(roomMembers.roomId, rooms.id), eq(roomMembers.userId, userId)))
+      .where(eq(rooms.id, roomId))
+      .limit(1);
+    if (!row) return undefined;
+    return { room: row.room, member: row.role && row.via ? { role: row.role as Role, via: row.via as MemberVia } : undefined };
+  }
+
   async member(roomId: string, userId: string): Promise<Membership | undefined> {
     const [row] = await this.db
       .select({ role: roomMembers.role, via: roomMembers.via })
