@@ -44,9 +44,9 @@ function median(numbers: number[]): number {
 }
 
 /** `median (min–max)` over the runs, or the one value. */
-function spread(numbers: number[], show: (n: number) => string = (n) => n.toFixed(0)): string {
+function spread(numbers: number[], show: (n: number) => string = (n) => (Math.round(n) || 0).toFixed(0)): string {
   if (numbers.length === 0) return '–';
-  if (Math.min(...numbers) === Math.max(...numbers)) return show(numbers[0]!);
+  if (show(Math.min(...numbers)) === show(Math.max(...numbers))) return show(numbers[0]!);
   return `${show(median(numbers))} (${show(Math.min(...numbers))}–${show(Math.max(...numbers))})`;
 }
 
