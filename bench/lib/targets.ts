@@ -45,6 +45,11 @@ export interface TargetOptions {
   label?: string;
   /** node flags for the server process (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /**
+   * Scrible only: the checkout whose `src/main.ts` runs (default: this one), so a
+   * bench can measure another version of the server, e.g. a worktree of an older commit.
+   */
+  serverRoot?: string;
 }
 
 const PAGE = 4096;
@@ -61,9 +66,14 @@ function readCpu(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
-function spawnServer(args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; port: number }> {
+function spawnServer(
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+  cwd = ROOT,
+): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, args, {
-    cwd: ROOT,
+    cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -172,6 +182,7 @@ async function startScrible(
     [...(options.nodeArgs ?? []), 'src/main.ts'],
     env,
     /"url":"http:\/\/127\.0\.0\.1:(\d+)".*scrible listening/,
+    options.serverRoot,
   );
   const httpUrl = `http://127.0.0.1:${port}`;
   const current = data;
