@@ -7,14 +7,14 @@
 // only runs the load clients, so both ends of a measurement share one clock.
 // Needs PostgreSQL (BENCH_DATABASE_URL, default the test server) and Redis
 // (BENCH_REDIS_URL); a scratch database and key prefix are made and dropped.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import postgres from 'postgres';
 import * as Y from 'yjs';
+import { spawnServer } from '../test/helpers/server-process.ts';
 
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const POSTGRES_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SECRET = 'bench-secret-cross-instance';
@@ -37,41 +37,17 @@ interface Instance {
 }
 
 async function startInstance(env: Record<string, string>): Promise<Instance> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'info',
+  const server = spawnServer(
+    {
       JWT_SECRET: SECRET,
       // The bench measures delivery, not the per-connection rate limit.
       WS_MAX_MESSAGES_PER_SECOND: '10000',
       WS_BURST_MESSAGES: '10000',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`instance did not start:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /"url":"(http:\/\/[^"]+)".*"msg":"scrible listening"/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        // Only the listening line is needed; keep draining so the pipe never fills.
-        output = '';
-        resolve(match[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`instance exited with ${code}:\n${output}`));
-    });
-  });
-  return { child, url, wsUrl: url.replace(/^http/, 'ws') };
+    30_000,
+  );
+  return { child: server.child, ...(await server.listening) };
 }
 
 async function stopInstance(instance: Instance): Promise<void> {

@@ -17,8 +17,9 @@ import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/pro
 import * as Y from 'yjs';
 import { loadConfig } from '../src/config.ts';
 import { writeBoardToYDoc, type Board } from '../src/render/index.ts';
-import { tldrawSchema } from '../src/render/validate.ts';
 import { createServer } from '../src/server.ts';
+import { arrowProps, geoProps, richText } from '../test/helpers/tldraw-records.ts';
+import { benchEmptyLabel, gridBoard, gridShape } from './lib/grid-board.ts';
 
 const SHAPES = 1000;
 const EXPORTS_IN_FLIGHT = 2;
@@ -27,77 +28,20 @@ const CLIENTS = fileURLToPath(new URL('./export-latency-clients.ts', import.meta
 
 /** 1,000 shapes: labelled geo boxes, text, draw strokes and arrows. */
 function bigBoard(): Board {
-  const rich = (text: string) => ({ type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] });
-  const records: Record<string, unknown>[] = [
-    { id: 'document:document', typeName: 'document', gridSize: 10, name: 'bench', meta: {} },
-    { id: 'page:p', typeName: 'page', name: 'Page 1', index: 'a1', meta: {} },
-  ];
+  const records: Record<string, unknown>[] = [];
   for (let i = 0; i < SHAPES; i++) {
-    const base = {
-      id: `shape:s${i}`,
-      typeName: 'shape',
-      x: (i % 40) * 150,
-      y: Math.floor(i / 40) * 150,
-      rotation: 0,
-      index: `a${i.toString(36).padStart(2, '0')}V`,
-      parentId: 'page:p',
-      isLocked: false,
-      opacity: 1,
-      meta: {},
-    };
     const common = { color: 'blue', size: 'm', scale: 1 };
     if (i % 3 === 0) {
-      records.push({
-        ...base,
-        type: 'geo',
-        props: {
-          ...common,
-          w: 100,
-          h: 80,
-          geo: 'rectangle',
-          dash: 'draw',
-          growY: 0,
-          url: '',
-          flipX: false,
-          flipY: false,
-          labelColor: 'black',
-          fill: 'solid',
-          font: 'draw',
-          align: 'middle',
-          verticalAlign: 'middle',
-          richText: rich(`Box ${i}`),
-        },
-      });
+      records.push(gridShape(i, 'geo', geoProps({ ...common, h: 80, dash: 'draw', fill: 'solid', richText: richText(`Box ${i}`) })));
     } else if (i % 3 === 1) {
-      records.push({
-        ...base,
-        type: 'text',
-        props: { ...common, w: 100, font: 'sans', textAlign: 'start', autoSize: true, richText: rich(`Note ${i}`) },
-      });
+      records.push(
+        gridShape(i, 'text', { ...common, w: 100, font: 'sans', textAlign: 'start', autoSize: true, richText: richText(`Note ${i}`) }),
+      );
     } else {
-      records.push({
-        ...base,
-        type: 'arrow',
-        props: {
-          ...common,
-          kind: 'arc',
-          elbowMidPoint: 0.5,
-          dash: 'solid',
-          fill: 'none',
-          labelColor: 'black',
-          bend: 0,
-          start: { x: 0, y: 0 },
-          end: { x: 100, y: 40 },
-          arrowheadStart: 'none',
-          arrowheadEnd: 'arrow',
-          labelPosition: 0.5,
-          font: 'draw',
-          richText: rich(''),
-        },
-      });
+      records.push(gridShape(i, 'arrow', arrowProps({ ...common, end: { x: 100, y: 40 }, richText: benchEmptyLabel() })));
     }
   }
-  return { schema: tldrawSchema().serialize(), records: records as Board['records'] };
+  return gridBoard(records);
 }
 
 async function api(base: string, method: string, url: string, token?: string, body?: unknown): Promise<any> {

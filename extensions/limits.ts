@@ -1,7 +1,7 @@
 import { isTransactionOrigin, type beforeSyncPayload, type Document, type Extension, type onChangePayload } from '@hocuspocus/server';
 import { messageYjsSyncStep1 } from 'y-protocols/sync';
 import * as Y from 'yjs';
-import type { RoomState, RoomStates } from '../src/documents/room-state.ts';
+import { RoomState, type RoomStates } from '../src/documents/room-state.ts';
 import { logSecurityEvent, type Logger } from '../src/log.ts';
 import type { Metrics } from '../src/metrics.ts';
 import { CloseCodes } from '../src/protocol/close-codes.ts';
@@ -72,9 +72,19 @@ export class Limits implements Extension {
     this.configuration.rooms.get(document)?.grew(update.byteLength);
   }
 
-  /** The room's state; measured exactly the first time this extension looks at it. */
+  /**
+   * The room's size state; measured exactly the first time this extension looks at it.
+   * A document without per-room state (not loaded through onLoadDocument, or unloaded
+   * since) is measured for this message only: per-room state is created at load and
+   * dropped at unload (`RoomStates`), never here, so a late message cannot bring it back.
+   */
   private sizeOf(document: Document): RoomState {
-    const room = this.configuration.rooms.get(document) ?? this.configuration.rooms.open(document);
+    const room = this.configuration.rooms.get(document);
+    if (!room) {
+      const detached = new RoomState(document);
+      measure(document, detached);
+      return detached;
+    }
     if (room.measuredAt === 0) measure(document, room);
     return room;
   }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { compileTrustedProxies } from './net/origin.ts';
 
@@ -58,9 +59,36 @@ export interface Config {
     roomCreations: { ratePerSecond: number; burst: number };
     /** Exports one user may request: a token bucket per user. */
     exports: { ratePerSecond: number; burst: number };
+    /** Every `/api` request: a token bucket per client address. */
+    api: { ratePerSecond: number; burst: number };
+    /** Guest accounts: a token bucket per client address. */
+    guestCreations: { ratePerSecond: number; burst: number };
+    /** Room password attempts per client address and room (all of them at once, then they trickle back). */
+    passwordAttempts: { ratePerSecond: number; burst: number };
+    /** Room password attempts per room whoever asks, so rotating addresses buys no more guesses. */
+    roomPasswordAttempts: { ratePerSecond: number; burst: number };
   };
   /** Export rows and files older than this are swept. */
   exportRetentionMs: number;
+  /** Export jobs of this instance (see `createExports` in src/export-jobs/index.ts). */
+  exportJobs: {
+    /** Render threads, which is also how many jobs this instance works at once. */
+    renderThreads: number;
+    /** A render running longer is abandoned and its worker replaced. */
+    renderTimeoutMs: number;
+    /** Nice value of the render threads (Linux: 0…19, higher yields more to the event loop). */
+    renderNice: number;
+    /** How often to look for jobs enqueued by other instances (or abandoned); local jobs start at once. */
+    pollIntervalMs: number;
+    /** A job `processing` longer than this is taken to be abandoned by a dead instance. */
+    staleAfterMs: number;
+    /** Tries per job (crashes and passing storage failures count); then `failed`. */
+    maxAttempts: number;
+    /** On shutdown, running jobs get this long to finish before they are given back. */
+    shutdownGraceMs: number;
+    /** How often expired exports are looked for. */
+    sweepIntervalMs: number;
+  };
   persistence: {
     /** Quiet time before a changed document is snapshotted. */
     debounceMs: number;
@@ -149,6 +177,10 @@ const booleanFlag = (fallback: boolean) =>
     .optional()
     .transform((value) => (value === undefined || value === '' ? fallback : ['true', '1', 'on'].includes(value)));
 
+// One render thread per spare core, at most four: rendering never competes with the
+// event loop for the last core.
+const SPARE_CORES = Math.max(1, Math.min(4, availableParallelism() - 1));
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).optional(),
   HOST: z.string().trim().min(1).default('0.0.0.0'),
@@ -209,6 +241,20 @@ const envSchema = z.object({
   ROOM_CREATIONS_PER_HOUR: integer(60, 1),
   EXPORTS_PER_HOUR: integer(60, 1),
   EXPORT_RETENTION_HOURS: integer(168, 1),
+  API_REQUESTS_PER_SECOND: integer(50, 1),
+  API_REQUESTS_BURST: integer(200, 1),
+  GUEST_CREATIONS_PER_MINUTE: integer(60, 1),
+  GUEST_CREATIONS_BURST: integer(30, 1),
+  PASSWORD_ATTEMPTS_PER_CLIENT: integer(10, 1, 10_000),
+  PASSWORD_ATTEMPTS_PER_ROOM: integer(50, 1, 10_000),
+  EXPORT_RENDER_THREADS: integer(SPARE_CORES, 1, 64),
+  EXPORT_RENDER_TIMEOUT_MS: integer(120_000, 1_000, 3600 * 1000),
+  EXPORT_RENDER_NICE: integer(19, 0, 19),
+  EXPORT_POLL_MS: integer(5_000, 10, 3600 * 1000),
+  EXPORT_STALE_AFTER_MS: integer(120_000, 1_000, 24 * 3600 * 1000),
+  EXPORT_MAX_ATTEMPTS: integer(3, 1, 100),
+  EXPORT_SHUTDOWN_GRACE_MS: integer(10_000, 0, 600_000),
+  EXPORT_SWEEP_INTERVAL_MS: integer(3600 * 1000, 1_000, 24 * 3600 * 1000),
   WEBHOOK_DEBOUNCE_MS: integer(5_000, 0, 3600 * 1000),
   WEBHOOK_ALLOW_PRIVATE: booleanFlag(false),
   WEBHOOK_TIMEOUT_MS: integer(10_000, 100, 60_000),
@@ -219,6 +265,11 @@ const envSchema = z.object({
 /** Bursts are a sixth of the hourly allowance (at least one), then it trickles back. */
 function perHour(count: number) {
   return { ratePerSecond: count / 3600, burst: Math.max(1, Math.ceil(count / 6)) };
+}
+
+/** The whole allowance at once, then it trickles back over ten minutes. */
+function perTenMinutes(count: number) {
+  return { ratePerSecond: count / 600, burst: count };
 }
 
 /**
@@ -314,8 +365,22 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       awarenessPerSecond: e.WS_AWARENESS_PER_SECOND,
       roomCreations: perHour(e.ROOM_CREATIONS_PER_HOUR),
       exports: perHour(e.EXPORTS_PER_HOUR),
+      api: { ratePerSecond: e.API_REQUESTS_PER_SECOND, burst: e.API_REQUESTS_BURST },
+      guestCreations: { ratePerSecond: e.GUEST_CREATIONS_PER_MINUTE / 60, burst: e.GUEST_CREATIONS_BURST },
+      passwordAttempts: perTenMinutes(e.PASSWORD_ATTEMPTS_PER_CLIENT),
+      roomPasswordAttempts: perTenMinutes(e.PASSWORD_ATTEMPTS_PER_ROOM),
     },
     exportRetentionMs: e.EXPORT_RETENTION_HOURS * 3600 * 1000,
+    exportJobs: {
+      renderThreads: e.EXPORT_RENDER_THREADS,
+      renderTimeoutMs: e.EXPORT_RENDER_TIMEOUT_MS,
+      renderNice: e.EXPORT_RENDER_NICE,
+      pollIntervalMs: e.EXPORT_POLL_MS,
+      staleAfterMs: e.EXPORT_STALE_AFTER_MS,
+      maxAttempts: e.EXPORT_MAX_ATTEMPTS,
+      shutdownGraceMs: e.EXPORT_SHUTDOWN_GRACE_MS,
+      sweepIntervalMs: e.EXPORT_SWEEP_INTERVAL_MS,
+    },
     persistence: {
       debounceMs: e.SNAPSHOT_DEBOUNCE_MS,
       maxDebounceMs: e.SNAPSHOT_MAX_DEBOUNCE_MS,

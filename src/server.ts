@@ -21,7 +21,7 @@ import { RoomStates } from './documents/room-state.ts';
 import { RoomDocuments } from './document-api/room-documents.ts';
 import { SnapshotStore } from './documents/snapshot-store.ts';
 import { UpdateLog } from './documents/update-log.ts';
-import { createExports, type Exports, type ExportsTuning } from './export-jobs/index.ts';
+import { createExports, type Exports } from './export-jobs/index.ts';
 import { createApp } from './http/app.ts';
 import type { AppDeps } from './http/app-env.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -62,8 +62,11 @@ export interface ServerOverrides {
   online?: OnlineRegistry;
   extensions?: Extension[];
   readinessChecks?: AppDeps['readinessChecks'];
-  /** Export job tuning: pool size, poll interval, takeover timeout. */
-  exports?: ExportsTuning;
+  /**
+   * Export job timings beyond what the EXPORT_* variables allow (tests: a poll every
+   * 20 ms, a sweep every 200 ms); laid over `config.exportJobs`.
+   */
+  exports?: Partial<Config['exportJobs']>;
 }
 
 /**
@@ -154,13 +157,12 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   const host = config.host;
   const publicUrl = () => config.publicUrl ?? `http://localhost:${boundPort}`;
   const exports = createExports({
-    config,
+    config: { ...config, exportJobs: { ...config.exportJobs, ...overrides.exports } },
     db: database.db,
     hocuspocus,
     metrics,
     log,
     publicUrl,
-    tuning: overrides.exports,
     webhooks,
   });
   const documents = new RoomDocuments({

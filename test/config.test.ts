@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.ts';
+import { ConfigError, loadConfig } from '../src/config.ts';
 import { call, guest } from './helpers/api.ts';
 import { startTestServer } from './helpers/server.ts';
 
@@ -50,6 +50,54 @@ describe('configuration', () => {
       antiEntropyMs: 50,
     });
     expect(config.corsOrigins).toBeUndefined();
+  });
+
+  it('has the documented rate limits and export tuning', () => {
+    const config = loadConfig({});
+    expect(config.limits).toMatchObject({
+      api: { ratePerSecond: 50, burst: 200 },
+      guestCreations: { ratePerSecond: 1, burst: 30 },
+      passwordAttempts: { ratePerSecond: 10 / 600, burst: 10 },
+      roomPasswordAttempts: { ratePerSecond: 50 / 600, burst: 50 },
+    });
+    expect(config.exportJobs).toEqual({
+      // One per spare core, at least one, at most four.
+      renderThreads: Math.max(1, Math.min(4, availableParallelism() - 1)),
+      renderTimeoutMs: 120_000,
+      renderNice: 19,
+      pollIntervalMs: 5_000,
+      staleAfterMs: 120_000,
+      maxAttempts: 3,
+      shutdownGraceMs: 10_000,
+      sweepIntervalMs: 3_600_000,
+    });
+    const tuned = loadConfig({
+      API_REQUESTS_PER_SECOND: '5',
+      GUEST_CREATIONS_PER_MINUTE: '6',
+      PASSWORD_ATTEMPTS_PER_ROOM: '30',
+      EXPORT_RENDER_THREADS: '2',
+      EXPORT_POLL_MS: '250',
+    });
+    expect(tuned.limits.api).toEqual({ ratePerSecond: 5, burst: 200 });
+    expect(tuned.limits.guestCreations).toEqual({ ratePerSecond: 0.1, burst: 30 });
+    expect(tuned.limits.roomPasswordAttempts).toEqual({ ratePerSecond: 30 / 600, burst: 30 });
+    expect(tuned.exportJobs).toMatchObject({ renderThreads: 2, pollIntervalMs: 250 });
+  });
+
+  it.each([
+    ['API_REQUESTS_PER_SECOND', '0', 'too small'],
+    ['GUEST_CREATIONS_BURST', '-1', 'must be a whole number'],
+    ['PASSWORD_ATTEMPTS_PER_CLIENT', '10001', 'too big'],
+    ['EXPORT_RENDER_THREADS', '0', 'too small'],
+    ['EXPORT_RENDER_NICE', '20', 'too big'],
+    ['EXPORT_RENDER_TIMEOUT_MS', '2.5', 'must be a whole number'],
+    ['EXPORT_MAX_ATTEMPTS', '101', 'too big'],
+    ['EXPORT_SWEEP_INTERVAL_MS', '10', 'too small'],
+  ])('refuses %s=%s with one line naming the variable, its value and why', (variable, value, why) => {
+    const load = () => loadConfig({ [variable]: value });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(`Invalid ${variable}="${value}": `);
+    expect(load).toThrow(new RegExp(why, 'i'));
   });
 
   it('splits a JWT_SECRET list and allows no origin in production until configured', () => {

@@ -1,9 +1,10 @@
-import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
 import type { Db } from '../db/client.ts';
 import { queryRows, toBuffer } from '../db/rows.ts';
 import { roomSnapshots, roomUpdates } from '../db/schema.ts';
 import { errorText, quarantine, type Unreadable } from './quarantine.ts';
+import { loggedUpdates, snapshotData, snapshotVersions } from './stored-rows.ts';
 
 export interface CompactionInput {
   db: Db;
@@ -54,38 +55,27 @@ export async function compactRoom(input: CompactionInput): Promise<CompactionRes
     if (!room) return undefined;
     const quarantined: Unreadable[] = [];
 
-    const versions = await tx
-      .select({ version: roomSnapshots.version })
-      .from(roomSnapshots)
-      .where(eq(roomSnapshots.roomId, roomId))
-      .orderBy(desc(roomSnapshots.version));
+    const versions = await snapshotVersions(tx, roomId);
     for (const { version } of versions) {
       if (input.containedVersion !== undefined && version <= input.containedVersion) break;
-      const [row] = await tx
-        .select({ data: roomSnapshots.snapshotData })
-        .from(roomSnapshots)
-        .where(and(eq(roomSnapshots.roomId, roomId), eq(roomSnapshots.version, version)));
-      if (!row) continue;
+      const data = await snapshotData(tx, roomId, version);
+      if (!data) continue;
       // Checked on a scratch document first: this path is rare (another instance
       // stored the room), and a half-applied bad update must not reach the live one.
       const probe = new Y.Doc();
       try {
-        Y.applyUpdate(probe, row.data);
+        Y.applyUpdate(probe, data);
       } catch (error) {
         quarantined.push({ kind: 'snapshot', id: version, error: errorText(error) });
         continue;
       } finally {
         probe.destroy();
       }
-      Y.applyUpdate(doc, row.data, origin);
+      Y.applyUpdate(doc, data, origin);
       break;
     }
 
-    const rows = await tx
-      .select({ seq: roomUpdates.seq, update: roomUpdates.update })
-      .from(roomUpdates)
-      .where(eq(roomUpdates.roomId, roomId))
-      .orderBy(asc(roomUpdates.seq));
+    const rows = await loggedUpdates(tx, roomId);
     const contained: number[] = [];
     Y.transact(
       doc,

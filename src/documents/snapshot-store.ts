@@ -1,7 +1,8 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { hasSqlState, queryRows, toBuffer, UNIQUE_VIOLATION } from '../db/rows.ts';
 import { roomSnapshots } from '../db/schema.ts';
+import { snapshotData } from './stored-rows.ts';
 
 export interface SnapshotInfo {
   version: number;
@@ -27,13 +28,8 @@ export class SnapshotStore {
     return row;
   }
 
-  async get(roomId: string, version: number): Promise<Uint8Array | undefined> {
-    const [row] = await this.db
-      .select({ data: roomSnapshots.snapshotData })
-      .from(roomSnapshots)
-      .where(and(eq(roomSnapshots.roomId, roomId), eq(roomSnapshots.version, version)))
-      .limit(1);
-    return row?.data;
+  get(roomId: string, version: number): Promise<Uint8Array | undefined> {
+    return snapshotData(this.db, roomId, version);
   }
 
   async list(roomId: string): Promise<SnapshotInfo[]> {

@@ -1,9 +1,8 @@
-import { and, asc, desc, eq } from 'drizzle-orm';
 import * as Y from 'yjs';
 import type { Db } from '../db/client.ts';
-import { roomSnapshots, roomUpdates } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
 import { errorText, type Unreadable } from './quarantine.ts';
+import { loggedUpdates, snapshotData, snapshotVersions } from './stored-rows.ts';
 
 export interface StoredRoomSources {
   db: Db;
@@ -42,21 +41,14 @@ export async function applyStoredRoom(doc: Y.Doc, roomId: string, { db, log }: S
   return db.transaction(
     async (tx) => {
       const result: StoredRoom = { version: undefined, unreadable: [], bytes: 0 };
-      const versions = await tx
-        .select({ version: roomSnapshots.version })
-        .from(roomSnapshots)
-        .where(eq(roomSnapshots.roomId, roomId))
-        .orderBy(desc(roomSnapshots.version));
+      const versions = await snapshotVersions(tx, roomId);
       for (const { version } of versions) {
-        const [row] = await tx
-          .select({ data: roomSnapshots.snapshotData })
-          .from(roomSnapshots)
-          .where(and(eq(roomSnapshots.roomId, roomId), eq(roomSnapshots.version, version)));
-        if (!row) continue;
+        const data = await snapshotData(tx, roomId, version);
+        if (!data) continue;
         try {
-          Y.applyUpdate(doc, row.data);
+          Y.applyUpdate(doc, data);
           result.version = version;
-          result.bytes = row.data.byteLength;
+          result.bytes = data.byteLength;
           break;
         } catch (error) {
           result.unreadable.push({ kind: 'snapshot', id: version, error: errorText(error) });
@@ -66,11 +58,7 @@ export async function applyStoredRoom(doc: Y.Doc, roomId: string, { db, log }: S
       if (versions.length > 0 && result.version === undefined) {
         throw new UnreadableSnapshotError(`None of the room's ${versions.length} stored versions can be decoded`);
       }
-      const rows = await tx
-        .select({ seq: roomUpdates.seq, update: roomUpdates.update })
-        .from(roomUpdates)
-        .where(eq(roomUpdates.roomId, roomId))
-        .orderBy(asc(roomUpdates.seq));
+      const rows = await loggedUpdates(tx, roomId);
       Y.transact(doc, () => {
         for (const row of rows) {
           try {

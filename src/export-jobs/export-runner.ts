@@ -5,6 +5,7 @@ import type { ClaimedJob, ExportStore } from './export-store.ts';
 import { fileKey, type FileStore } from './file-store.ts';
 import { RenderError, type RenderPool } from './render-pool.ts';
 
+/** Defaults of the timings: the EXPORT_* variables in src/config.ts. */
 export interface ExportRunnerConfiguration {
   store: ExportStore;
   files: FileStore;
@@ -19,14 +20,14 @@ export interface ExportRunnerConfiguration {
   /**
    * Look for jobs enqueued by other instances (or abandoned) this often. Jobs enqueued
    * here start at once without waiting for it, so an idle instance need not ask the
-   * database every second. @default 5000 (ms)
+   * database every second (ms).
    */
   pollIntervalMs: number;
-  /** A job `processing` longer than this is taken to be abandoned by a dead instance. @default 120_000 (ms) */
+  /** A job `processing` longer than this is taken to be abandoned by a dead instance (ms). */
   staleAfterMs: number;
-  /** Tries per job (crashes and passing storage failures count); then `failed`. @default 3 */
+  /** Tries per job (crashes and passing storage failures count); then `failed`. */
   maxAttempts: number;
-  /** On stop, wait this long for running jobs before giving them back. @default 10_000 (ms) */
+  /** On stop, wait this long for running jobs before giving them back (ms). */
   shutdownGraceMs: number;
   /** Called once a job is recorded completed or failed (webhook events). */
   onFinished?: (exportId: string) => void;
@@ -46,18 +47,8 @@ export class ExportRunner {
   private again = false;
   private stopping = false;
 
-  constructor(
-    configuration: Pick<ExportRunnerConfiguration, 'store' | 'files' | 'boards' | 'pool' | 'metrics' | 'log' | 'publicUrl'> &
-      Partial<ExportRunnerConfiguration>,
-  ) {
-    this.configuration = {
-      concurrency: configuration.pool.size,
-      pollIntervalMs: 5_000,
-      staleAfterMs: 120_000,
-      maxAttempts: 3,
-      shutdownGraceMs: 10_000,
-      ...configuration,
-    };
+  constructor(configuration: Omit<ExportRunnerConfiguration, 'concurrency'> & Partial<Pick<ExportRunnerConfiguration, 'concurrency'>>) {
+    this.configuration = { concurrency: configuration.pool.size, ...configuration };
   }
 
   start(): void {

@@ -8,8 +8,8 @@ export interface ExportSweeperConfiguration {
   log: Logger;
   /** EXPORT_RETENTION_HOURS: finished exports older than this are removed, rows and files. */
   retentionMs: number;
-  /** How often to look. @default one hour */
-  intervalMs?: number;
+  /** How often to look (EXPORT_SWEEP_INTERVAL_MS). */
+  intervalMs: number;
 }
 
 // Rows per statement: a long backlog is worked off in bounded steps.
@@ -31,7 +31,7 @@ export class ExportSweeper {
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.sweep(), this.configuration.intervalMs ?? 3_600_000);
+    this.timer = setInterval(() => void this.sweep(), this.configuration.intervalMs);
     this.timer.unref();
     void this.sweep();
   }

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import type { Hocuspocus } from '@hocuspocus/server';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
@@ -6,24 +5,15 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Webhooks } from '../webhooks/index.ts';
 import { BoardSource } from './board-source.ts';
-import { ExportRunner, type ExportRunnerConfiguration } from './export-runner.ts';
+import { ExportRunner } from './export-runner.ts';
 import { ExportStore, toExportView } from './export-store.ts';
 import { createFileStore } from './create-file-store.ts';
 import { ExportSweeper } from './export-sweeper.ts';
 import type { FileStore } from './file-store.ts';
-import { RenderPool, type RenderPoolConfiguration } from './render-pool.ts';
+import { RenderPool } from './render-pool.ts';
 
 export { EXPORT_FORMATS, ExportStore, toExportView, type ExportView } from './export-store.ts';
 export type { FileStore } from './file-store.ts';
-
-/** Tuning of the export jobs of one instance (tests and benchmarks override these). */
-export type ExportsTuning = Partial<
-  Pick<ExportRunnerConfiguration, 'pollIntervalMs' | 'staleAfterMs' | 'maxAttempts' | 'shutdownGraceMs'>
-> &
-  Partial<RenderPoolConfiguration> & {
-    /** How often expired exports are looked for (default: hourly). */
-    sweepIntervalMs?: number;
-  };
 
 /** The export jobs of one instance: the queue, the file store and the runner. */
 export interface Exports {
@@ -39,29 +29,25 @@ export interface Exports {
 }
 
 /**
- * Wires the export jobs: one render thread per spare core (at least one, at most
- * four), so rendering never competes with the event loop for the last core.
+ * Wires the export jobs: `config.exportJobs.renderThreads` render threads (by default
+ * one per spare core, at most four), so rendering never competes with the event loop
+ * for the last core.
  */
 export function createExports(deps: {
-  config: Pick<Config, 's3' | 'dataDir' | 'exportRetentionMs'>;
+  config: Pick<Config, 's3' | 'dataDir' | 'exportRetentionMs' | 'exportJobs'>;
   db: Db;
   hocuspocus: Hocuspocus;
   metrics: Metrics;
   log: Logger;
   publicUrl: () => string;
-  tuning?: ExportsTuning;
   /** Announces finished jobs as `export.completed` / `export.failed`. */
   webhooks?: Pick<Webhooks, 'emit'>;
 }): Exports {
-  const { tuning = {} } = deps;
+  const tuning = deps.config.exportJobs;
   const log = deps.log.child({ component: 'exports' });
   const store = new ExportStore(deps.db);
   const files = createFileStore(deps.config);
-  const pool = new RenderPool({
-    size: tuning.size ?? Math.max(1, Math.min(4, availableParallelism() - 1)),
-    ...(tuning.timeoutMs !== undefined ? { timeoutMs: tuning.timeoutMs } : {}),
-    ...(tuning.nice !== undefined ? { nice: tuning.nice } : {}),
-  });
+  const pool = new RenderPool({ size: tuning.renderThreads, timeoutMs: tuning.renderTimeoutMs, nice: tuning.renderNice });
   const runner = new ExportRunner({
     store,
     files,
@@ -82,19 +68,17 @@ export function createExports(deps: {
         })
         .catch((error: unknown) => log.warn({ err: error, exportId }, 'export: queuing its webhook event failed'));
     },
-    ...withoutUndefined({
-      pollIntervalMs: tuning.pollIntervalMs,
-      staleAfterMs: tuning.staleAfterMs,
-      maxAttempts: tuning.maxAttempts,
-      shutdownGraceMs: tuning.shutdownGraceMs,
-    }),
+    pollIntervalMs: tuning.pollIntervalMs,
+    staleAfterMs: tuning.staleAfterMs,
+    maxAttempts: tuning.maxAttempts,
+    shutdownGraceMs: tuning.shutdownGraceMs,
   });
   const sweeper = new ExportSweeper({
     store,
     files,
     log,
     retentionMs: deps.config.exportRetentionMs,
-    ...(tuning.sweepIntervalMs !== undefined ? { intervalMs: tuning.sweepIntervalMs } : {}),
+    intervalMs: tuning.sweepIntervalMs,
   });
   return {
     store,
@@ -111,8 +95,4 @@ export function createExports(deps: {
       await files.close();
     },
   };
-}
-
-function withoutUndefined<T extends Record<string, unknown>>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -2,12 +2,13 @@ import { Worker } from 'node:worker_threads';
 import type { Board, ExportOptions } from '../render/index.ts';
 import type { RenderReply, RenderRequest, RenderWarning } from './render-worker.ts';
 
+/** Defaults: EXPORT_RENDER_THREADS, EXPORT_RENDER_TIMEOUT_MS and EXPORT_RENDER_NICE in src/config.ts. */
 export interface RenderPoolConfiguration {
-  /** Worker threads at most; also how many renders run at once. @default 1 */
+  /** Worker threads at most (at least one); also how many renders run at once. */
   size: number;
-  /** A render running longer is abandoned and its worker replaced. @default 120_000 (ms) */
+  /** A render running longer is abandoned and its worker replaced (ms). */
   timeoutMs: number;
-  /** Nice value of the render threads (Linux: 0…19, higher yields more). @default 19 */
+  /** Nice value of the render threads (Linux: 0…19, higher yields more). */
   nice: number;
 }
 
@@ -50,8 +51,8 @@ export class RenderPool {
   private nextId = 1;
   private closed = false;
 
-  constructor(configuration: Partial<RenderPoolConfiguration> = {}) {
-    this.configuration = { size: 1, timeoutMs: 120_000, nice: 19, ...configuration };
+  constructor(configuration: RenderPoolConfiguration) {
+    this.configuration = configuration;
     this.size = Math.max(1, this.configuration.size);
   }
 

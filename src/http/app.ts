@@ -70,7 +70,7 @@ export function createApp(deps: AppDeps) {
       },
     }),
   );
-  app.use('/api/*', rateLimit({ ratePerSecond: 50, burst: 200, log, name: 'api' }));
+  app.use('/api/*', rateLimit({ ...config.limits.api, log, name: 'api' }));
 
   app.route('/', healthRoutes(deps));
   app.route('/api/auth', authRoutes(deps));

@@ -3,7 +3,7 @@ import { roomWithOwner } from '../helpers/api.ts';
 import { createTestStorage, type TestStorage } from '../helpers/db.ts';
 import { acknowledged, putRecord, recordIds, syncedProvider } from '../helpers/provider.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { TcpProxy } from '../helpers/tcp-proxy.ts';
+import { proxyPostgres, type TcpProxy } from '../helpers/tcp-proxy.ts';
 
 async function rejected(server: TestServer, reason: string): Promise<number> {
   const text = await (await fetch(`${server.url}/metrics`)).text();
@@ -21,12 +21,10 @@ describe('appends that fail for good', () => {
 
   beforeAll(async () => {
     storage = await createTestStorage('postgres');
-    const direct = new URL(storage.databaseUrl!);
-    proxy = await new TcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) }).start();
-    const viaProxy = new URL(storage.databaseUrl!);
-    viaProxy.port = String(proxy.port);
+    const proxied = await proxyPostgres(storage.databaseUrl!);
+    proxy = proxied.proxy;
     server = await startTestServer({
-      storage: { ...storage, databaseUrl: viaProxy.toString() },
+      storage: { ...storage, databaseUrl: proxied.databaseUrl },
       env: { DURABLE_LOG_RETRY_MS: '300', SNAPSHOT_DEBOUNCE_MS: '60000', SNAPSHOT_MAX_DEBOUNCE_MS: '60000' },
     });
   });

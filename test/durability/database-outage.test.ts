@@ -3,7 +3,7 @@ import { call, guest, roomWithOwner } from '../helpers/api.ts';
 import { createTestStorage, type TestStorage } from '../helpers/db.ts';
 import { acknowledged, openProvider, putRecord, recordIds, syncedProvider } from '../helpers/provider.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { TcpProxy } from '../helpers/tcp-proxy.ts';
+import { proxyPostgres, type TcpProxy } from '../helpers/tcp-proxy.ts';
 
 // Issue 5: with the database unreachable nothing unacknowledged is acknowledged,
 // the server keeps serving, and when it is back everything is stored.
@@ -14,11 +14,9 @@ describe('database outage', () => {
 
   beforeAll(async () => {
     storage = await createTestStorage('postgres');
-    const direct = new URL(storage.databaseUrl!);
-    proxy = await new TcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) }).start();
-    const viaProxy = new URL(storage.databaseUrl!);
-    viaProxy.port = String(proxy.port);
-    server = await startTestServer({ storage: { ...storage, databaseUrl: viaProxy.toString() } });
+    const proxied = await proxyPostgres(storage.databaseUrl!);
+    proxy = proxied.proxy;
+    server = await startTestServer({ storage: { ...storage, databaseUrl: proxied.databaseUrl } });
   });
   afterAll(async () => {
     proxy.restore();

@@ -4,7 +4,7 @@ import { createTestStorage, type TestStorage } from '../helpers/db.ts';
 import { startServerProcess } from '../helpers/process.ts';
 import { acknowledged, putRecord, recordIds, syncedProvider } from '../helpers/provider.ts';
 import { TEST_SECRET } from '../helpers/server.ts';
-import { TcpProxy } from '../helpers/tcp-proxy.ts';
+import { proxyPostgres, type TcpProxy } from '../helpers/tcp-proxy.ts';
 
 const SHUTDOWN_TIMEOUT_MS = 4_000;
 
@@ -14,11 +14,11 @@ const SHUTDOWN_TIMEOUT_MS = 4_000;
 describe('shutdown with the database away', () => {
   let storage: TestStorage;
   let proxy: TcpProxy;
+  let viaProxy: string;
 
   beforeAll(async () => {
     storage = await createTestStorage('postgres');
-    const direct = new URL(storage.databaseUrl!);
-    proxy = await new TcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) }).start();
+    ({ proxy, databaseUrl: viaProxy } = await proxyPostgres(storage.databaseUrl!));
   });
   afterAll(async () => {
     await proxy?.close();
@@ -26,10 +26,8 @@ describe('shutdown with the database away', () => {
   });
 
   it('exits by the deadline, and after a restart every write is stored', { timeout: 300_000 }, async () => {
-    const viaProxy = new URL(storage.databaseUrl!);
-    viaProxy.port = String(proxy.port);
     const env = {
-      DATABASE_URL: viaProxy.toString(),
+      DATABASE_URL: viaProxy,
       JWT_SECRET: TEST_SECRET,
       DATA_DIR: storage.dataDir,
       WEB_DIR: '/nonexistent',

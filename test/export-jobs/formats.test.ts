@@ -2,9 +2,9 @@ import { XMLValidator } from 'fast-xml-parser';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTldrFile, renderSvg, validateBoard } from '../../src/render/index.ts';
-import { decodePng, fixtureFile } from '../render/helpers.ts';
+import { decodePng, fixtureFile, fixtureTexts } from '../render/helpers.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { download, fixtureRoom, fixtureTexts, requestExport, settled } from './helpers.ts';
+import { download, fixtureRoom, requestExport, settled } from './helpers.ts';
 
 let server: TestServer;
 let room: Awaited<ReturnType<typeof fixtureRoom>>;

@@ -57,21 +57,3 @@ export async function unloaded(server: { hocuspocus: { documents: Map<string, un
   for (const p of providers) p.destroy();
   await vi.waitFor(() => expect(server.hocuspocus.documents.has(roomId)).toBe(false), { timeout: 10_000, interval: 20 });
 }
-
-/** Every `text` string in the fixture's records, plus frame names. */
-export function fixtureTexts(): string[] {
-  const out: string[] = [];
-  const visit = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach(visit);
-    else if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (o.type === 'text' && typeof o.text === 'string') out.push(o.text);
-      Object.values(o).forEach(visit);
-    }
-  };
-  for (const r of fixtureFile().records as { type?: string; props?: { name?: string } }[]) {
-    visit(r);
-    if (r.type === 'frame' && r.props?.name) out.push(r.props.name);
-  }
-  return out;
-}

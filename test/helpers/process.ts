@@ -1,18 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { onTestFinished } from 'vitest';
-
-const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
-
-/**
- * Children still running. A server started outside a test (a long-lived one, killed
- * by its owner) must not outlive the test process when that ends early: a timed-out
- * hook, an interrupted run.
- */
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
+import { spawnServer } from './server-process.ts';
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -35,41 +23,10 @@ export interface StartOptions {
 
 /** Starts `node src/main.ts` as `npm start` would, and waits for it to listen. */
 export async function startServerProcess(env: Record<string, string>, options: StartOptions = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(child);
-  child.once('exit', () => running.delete(child));
-  let output = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  if (!options.outlivesTest) endWithTest(child, () => output);
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      // Never leave a half-started server behind.
-      child.kill('SIGKILL');
-      reject(new Error(`server did not start:\n${output}`));
-    }, options.startTimeoutMs ?? 90_000);
-    let listening = false;
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      // Once listening, only collect: a long-lived server's output grows.
-      if (listening) return;
-      const match = /"url":"(http:\/\/[^"]+)".*"msg":"scrible listening"/.exec(output);
-      if (match) {
-        listening = true;
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${output}`));
-    });
-  });
-  return { child, url, wsUrl: url.replace(/^http/, 'ws'), output: () => output, exited };
+  const server = spawnServer(env, options.startTimeoutMs ?? 90_000);
+  if (!options.outlivesTest) endWithTest(server.child, server.output);
+  const { url, wsUrl } = await server.listening;
+  return { child: server.child, url, wsUrl, output: server.output, exited: server.exited };
 }
 
 /**

@@ -54,3 +54,15 @@ export class TcpProxy {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
+
+/**
+ * A started proxy in front of the PostgreSQL server of `databaseUrl`, and that URL
+ * pointed at the proxy: what a server under test connects to so the test can cut it.
+ */
+export async function proxyPostgres(databaseUrl: string): Promise<{ proxy: TcpProxy; databaseUrl: string }> {
+  const direct = new URL(databaseUrl);
+  const proxy = await new TcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) }).start();
+  const viaProxy = new URL(databaseUrl);
+  viaProxy.port = String(proxy.port);
+  return { proxy, databaseUrl: viaProxy.toString() };
+}

@@ -9,25 +9,11 @@ import pixelmatch from 'pixelmatch';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { renderExport, type Board } from '../../src/render/index.ts';
-import { boardOf, decodePng, geo, rich } from './helpers.ts';
+import { arrowBinding, arrowProps, richText } from '../helpers/tldraw-records.ts';
+import { boardOf, decodePng, geo, shape } from './helpers.ts';
 
 const GOLDEN_DIR = new URL('./golden/', import.meta.url);
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
-
-const shape = (id: string, type: string, x: number, y: number, props: Record<string, unknown>, index = 'a1') => ({
-  id: `shape:${id}`,
-  typeName: 'shape',
-  type,
-  x,
-  y,
-  rotation: 0,
-  index,
-  parentId: 'page:p',
-  isLocked: false,
-  opacity: 1,
-  meta: {},
-  props,
-});
 
 const CASES: Record<string, () => Board> = {
   'geo-kinds': () =>
@@ -50,54 +36,18 @@ const CASES: Record<string, () => Board> = {
   'label-and-arrow': () =>
     boardOf(
       [
-        geo('left', 0, 0, { w: 160, h: 100, richText: rich('Hello'), font: 'sans', fill: 'solid', color: 'violet' }, 'a1'),
+        geo('left', 0, 0, { w: 160, h: 100, richText: richText('Hello'), font: 'sans', fill: 'solid', color: 'violet' }, 'a1'),
         geo('right', 320, 40, { w: 100, h: 100, geo: 'ellipse', fill: 'fill', color: 'light-green' }, 'a2'),
         shape(
           'arr',
           'arrow',
           160,
           50,
-          {
-            kind: 'arc',
-            elbowMidPoint: 0.5,
-            dash: 'solid',
-            size: 'm',
-            fill: 'none',
-            color: 'black',
-            labelColor: 'black',
-            bend: 30,
-            start: { x: 0, y: 0 },
-            end: { x: 200, y: 40 },
-            arrowheadStart: 'none',
-            arrowheadEnd: 'triangle',
-            labelPosition: 0.5,
-            font: 'draw',
-            scale: 1,
-            richText: rich('to'),
-          },
+          arrowProps({ bend: 30, end: { x: 200, y: 40 }, arrowheadEnd: 'triangle', richText: richText('to') }),
           'a3',
         ),
       ],
-      [
-        {
-          id: 'binding:s',
-          typeName: 'binding',
-          type: 'arrow',
-          fromId: 'shape:arr',
-          toId: 'shape:left',
-          meta: {},
-          props: { terminal: 'start', normalizedAnchor: { x: 0.5, y: 0.5 }, isExact: false, isPrecise: false, snap: 'none' },
-        },
-        {
-          id: 'binding:e',
-          typeName: 'binding',
-          type: 'arrow',
-          fromId: 'shape:arr',
-          toId: 'shape:right',
-          meta: {},
-          props: { terminal: 'end', normalizedAnchor: { x: 0.5, y: 0.5 }, isExact: false, isPrecise: false, snap: 'none' },
-        },
-      ],
+      [arrowBinding('binding:s', 'shape:arr', 'shape:left', 'start'), arrowBinding('binding:e', 'shape:arr', 'shape:right', 'end')],
     ),
   'text-note-line': () =>
     boardOf([
@@ -114,7 +64,7 @@ const CASES: Record<string, () => Board> = {
           textAlign: 'start',
           autoSize: true,
           scale: 1,
-          richText: rich('Serif text', 'two lines'),
+          richText: richText('Serif text', 'two lines'),
         },
         'a1',
       ),
@@ -135,7 +85,7 @@ const CASES: Record<string, () => Board> = {
           url: '',
           scale: 0.8,
           textLastEditedBy: null,
-          richText: rich('mono note'),
+          richText: richText('mono note'),
         },
         'a2',
       ),

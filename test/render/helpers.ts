@@ -1,12 +1,13 @@
 /**
- * Test helpers: the fixture board loaded through a real Y.Doc, PNG decoding, and a logger
- * that records warnings.
+ * Test helpers: the fixture board loaded through a real Y.Doc, PNG decoding, a logger
+ * that records warnings, and small boards (records from test/helpers/tldraw-records.ts).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
 import * as Y from 'yjs';
 import { parseTldrFile, readBoardFromYDoc, writeBoardToYDoc, type Board } from '../../src/render/index.ts';
+import { boardRecords, geoProps, shapeRecord } from '../helpers/tldraw-records.ts';
 
 /** The fixture board with every default shape (a copy of shared/fixtures/board.tldr). */
 export const FIXTURE = process.env.SCRIBLE_FIXTURE ?? fileURLToPath(new URL('../fixtures/board.tldr', import.meta.url));
@@ -42,59 +43,33 @@ export function pixel(png: PNG, x: number, y: number): [number, number, number, 
 
 /** A minimal valid board around the given shapes (one page `page:p`). */
 export function boardOf(shapes: Record<string, unknown>[], extra: Record<string, unknown>[] = []): Board {
-  const file = fixtureFile();
-  return {
-    schema: file.schema,
-    records: [
-      { id: 'document:document', typeName: 'document', gridSize: 10, name: '', meta: {} },
-      { id: 'page:p', typeName: 'page', name: 'Page 1', index: 'a1', meta: {} },
-      ...shapes,
-      ...extra,
-    ] as Board['records'],
-  };
+  return { schema: fixtureFile().schema, records: [...boardRecords(), ...shapes, ...extra] as Board['records'] };
+}
+
+/** A shape record on `page:p` (id without its `shape:` prefix). */
+export function shape(id: string, type: string, x: number, y: number, props: Record<string, unknown>, index = 'a1') {
+  return shapeRecord(`shape:${id}`, type, props, { x, y, index });
 }
 
 /** A geo shape record with defaults, overridable. */
 export function geo(id: string, x: number, y: number, props: Record<string, unknown> = {}, index = 'a1') {
-  return {
-    id: `shape:${id}`,
-    typeName: 'shape',
-    type: 'geo',
-    x,
-    y,
-    rotation: 0,
-    index,
-    parentId: 'page:p',
-    isLocked: false,
-    opacity: 1,
-    meta: {},
-    props: {
-      w: 100,
-      h: 100,
-      geo: 'rectangle',
-      dash: 'solid',
-      growY: 0,
-      url: '',
-      scale: 1,
-      flipX: false,
-      flipY: false,
-      color: 'black',
-      labelColor: 'black',
-      fill: 'none',
-      size: 'm',
-      font: 'draw',
-      align: 'middle',
-      verticalAlign: 'middle',
-      richText: { type: 'doc', content: [{ type: 'paragraph' }] },
-      ...props,
-    },
-  };
+  return shape(id, 'geo', x, y, geoProps(props), index);
 }
 
-/** richText from plain lines. */
-export function rich(...lines: string[]) {
-  return {
-    type: 'doc',
-    content: lines.map((t) => (t ? { type: 'paragraph', content: [{ type: 'text', text: t }] } : { type: 'paragraph' })),
+/** Every `text` string in the fixture's records, plus frame names. */
+export function fixtureTexts(): string[] {
+  const out: string[] = [];
+  const visit = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(visit);
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (o.type === 'text' && typeof o.text === 'string') out.push(o.text);
+      Object.values(o).forEach(visit);
+    }
   };
+  for (const r of fixtureFile().records as { type?: string; props?: { name?: string } }[]) {
+    visit(r);
+    if (r.type === 'frame' && r.props?.name) out.push(r.props.name);
+  }
+  return out;
 }

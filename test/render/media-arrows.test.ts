@@ -1,22 +1,8 @@
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { renderExport } from '../../src/render/index.ts';
-import { boardOf, decodePng, geo, pixel, recordingLog } from './helpers.ts';
-
-const shape = (id: string, type: string, x: number, y: number, props: Record<string, unknown>, index = 'a1') => ({
-  id: `shape:${id}`,
-  typeName: 'shape',
-  type,
-  x,
-  y,
-  rotation: 0,
-  index,
-  parentId: 'page:p',
-  isLocked: false,
-  opacity: 1,
-  meta: {},
-  props,
-});
+import { arrowBinding, arrowProps } from '../helpers/tldraw-records.ts';
+import { boardOf, decodePng, geo, pixel, recordingLog, shape } from './helpers.ts';
 
 function redPngDataUrl(): string {
   const png = new PNG({ width: 4, height: 4 });
@@ -64,48 +50,20 @@ describe('images and arrow kinds', () => {
       'arrow',
       0,
       0,
-      {
+      arrowProps({
         kind: 'elbow',
-        elbowMidPoint: 0.5,
         dash: 'dotted',
-        size: 'm',
         fill: 'fill',
         color: 'blue',
-        labelColor: 'black',
-        bend: 0,
-        start: { x: 0, y: 0 },
         end: { x: 300, y: 200 },
         arrowheadStart: 'diamond',
         arrowheadEnd: 'square',
-        labelPosition: 0.5,
-        font: 'draw',
-        scale: 1,
-        richText: { type: 'doc', content: [{ type: 'paragraph' }] },
-      },
+      }),
       'a3',
     );
     const board = boardOf(
       [geo('a', 0, 0, {}, 'a1'), geo('b', 300, 200, {}, 'a2'), arrow],
-      [
-        {
-          id: 'binding:s',
-          typeName: 'binding',
-          type: 'arrow',
-          fromId: 'shape:el',
-          toId: 'shape:a',
-          meta: {},
-          props: { terminal: 'start', normalizedAnchor: { x: 0.5, y: 0.5 }, isExact: false, isPrecise: false, snap: 'none' },
-        },
-        {
-          id: 'binding:e',
-          typeName: 'binding',
-          type: 'arrow',
-          fromId: 'shape:el',
-          toId: 'shape:b',
-          meta: {},
-          props: { terminal: 'end', normalizedAnchor: { x: 0.5, y: 0.5 }, isExact: false, isPrecise: false, snap: 'none' },
-        },
-      ],
+      [arrowBinding('binding:s', 'shape:el', 'shape:a', 'start'), arrowBinding('binding:e', 'shape:el', 'shape:b', 'end')],
     );
     const svg = new TextDecoder().decode((await renderExport(board, { format: 'svg' })).body);
     const body = svg.match(/data-shape-id="shape:el"[^>]*>(.*?)<\/g>/)?.[1] ?? '';

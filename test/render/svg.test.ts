@@ -1,31 +1,14 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { renderExport, renderSvg, validateBoard } from '../../src/render/index.ts';
-import { boardOf, fixtureBoard, fixtureFile, geo, rich } from './helpers.ts';
+import { richText } from '../helpers/tldraw-records.ts';
+import { boardOf, fixtureBoard, fixtureFile, fixtureTexts, geo } from './helpers.ts';
 
 async function svgOf(board = fixtureBoard(), opts: { background?: boolean; pageId?: string } = {}): Promise<string> {
   const file = await renderExport(board, { format: 'svg', ...opts });
   expect(file.contentType).toBe('image/svg+xml');
   expect(file.extension).toBe('svg');
   return new TextDecoder().decode(file.body);
-}
-
-/** Every `text` string in the fixture's records, plus frame names. */
-function fixtureTexts(): string[] {
-  const out: string[] = [];
-  const visit = (v: unknown) => {
-    if (Array.isArray(v)) v.forEach(visit);
-    else if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (o.type === 'text' && typeof o.text === 'string') out.push(o.text);
-      Object.values(o).forEach(visit);
-    }
-  };
-  for (const r of fixtureFile().records as { type?: string; props?: { name?: string } }[]) {
-    visit(r);
-    if (r.type === 'frame' && r.props?.name) out.push(r.props.name);
-  }
-  return out;
 }
 
 describe('SVG export', () => {
@@ -80,7 +63,7 @@ describe('SVG export', () => {
   });
 
   it('escapes text for XML', async () => {
-    const board = boardOf([geo('a', 0, 0, { w: 600, richText: rich('a < b & "c" \u0001 > d') })]);
+    const board = boardOf([geo('a', 0, 0, { w: 600, richText: richText('a < b & "c" \u0001 > d') })]);
     const svg = await svgOf(board);
     expect(XMLValidator.validate(svg)).toBe(true);
     expect(svg).toContain('a &lt; b &amp; &quot;c&quot;  &gt; d');

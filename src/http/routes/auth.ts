@@ -12,7 +12,7 @@ export const guestBody = z.strictObject({ name: nameSchema });
 export function authRoutes(deps: AppDeps) {
   return new Hono<AppEnv>().post(
     '/guest',
-    rateLimit({ ratePerSecond: 1, burst: 30, log: deps.log, name: 'guest creation' }),
+    rateLimit({ ...deps.config.limits.guestCreations, log: deps.log, name: 'guest creation' }),
     jsonBody(guestBody),
     async (c) => {
       const { name } = c.req.valid('json');

@@ -19,12 +19,6 @@ export const joinBody = z.strictObject({
   invite: z.string().max(4096).optional(),
 });
 
-// Ten password attempts per client and room per ten minutes; the eleventh is a 429.
-const PASSWORD_ATTEMPTS = { burst: 10, ratePerSecond: 10 / 600 };
-// And at most 50 per room per ten minutes whoever asks: rotating addresses (or
-// accounts) does not buy an attacker more guesses. Members already in never need one.
-const ROOM_PASSWORD_ATTEMPTS = { burst: 50, ratePerSecond: 50 / 600 };
-
 const RANK: Record<Role, number> = { viewer: 1, editor: 2, owner: 3 };
 
 /** What `/join` decided: the role, and how a new membership came about (none for the owner). */
@@ -39,8 +33,11 @@ interface Admission {
  * visit to an open room is one too, but it lapses when the room stops being open.
  */
 export function joinRoute(deps: AppDeps) {
-  const attempts = new KeyedRateLimiter(PASSWORD_ATTEMPTS);
-  const roomAttempts = new KeyedRateLimiter(ROOM_PASSWORD_ATTEMPTS);
+  // PASSWORD_ATTEMPTS_PER_CLIENT per client and room per ten minutes; the next is a 429.
+  const attempts = new KeyedRateLimiter(deps.config.limits.passwordAttempts);
+  // And PASSWORD_ATTEMPTS_PER_ROOM per room whoever asks: rotating addresses (or
+  // accounts) does not buy an attacker more guesses. Members already in never need one.
+  const roomAttempts = new KeyedRateLimiter(deps.config.limits.roomPasswordAttempts);
 
   async function useInvite(room: RoomRow, userId: string, token: string, ip: string): Promise<Admission> {
     const refuse = (why: string) => {

@@ -13,6 +13,14 @@ export type Outline =
 /** The main outline (first, fillable) plus any inner lines of a geo kind. */
 export function geoOutlines(geo: string, w: number, h: number, seed: string): Outline[] {
   const poly = (pts: [number, number][], closed = true): Outline => ({ type: 'poly', points: pts.map(([x, y]) => ({ x, y })), closed });
+  // The whole w × h box: the rectangle, and the frame of x-box and check-box.
+  const box = () =>
+    poly([
+      [0, 0],
+      [w, 0],
+      [w, h],
+      [0, h],
+    ]);
   const slant = Math.min(w * 0.38, h * 0.38);
   switch (geo) {
     case 'ellipse':
@@ -78,12 +86,7 @@ export function geoOutlines(geo: string, w: number, h: number, seed: string): Ou
       return [{ type: 'poly', points: blockArrow(geo, w, h), closed: true }];
     case 'x-box':
       return [
-        poly([
-          [0, 0],
-          [w, 0],
-          [w, h],
-          [0, h],
-        ]),
+        box(),
         poly(
           [
             [0, 0],
@@ -108,29 +111,14 @@ export function geoOutlines(geo: string, w: number, h: number, seed: string): Ou
         [ox + 0.45 * s, oy + 0.7 * s],
         [ox + 0.75 * s, oy + 0.3 * s],
       ];
-      return [
-        poly([
-          [0, 0],
-          [w, 0],
-          [w, h],
-          [0, h],
-        ]),
-        poly(tick, false),
-      ];
+      return [box(), poly(tick, false)];
     }
     case 'heart':
       return [heart(w, h)];
     case 'cloud':
       return [cloud(w, h, seed)];
     default:
-      return [
-        poly([
-          [0, 0],
-          [w, 0],
-          [w, h],
-          [0, h],
-        ]),
-      ];
+      return [box()];
   }
 }
 

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { EXPORT_EXTENSIONS, exportRoom, saveBlob, type ExportFormat } from '../api/exports.ts';
+import { ErrorAlert } from '../components/error-alert.tsx';
 import { errorMessage } from '../components/error-message.ts';
 import { useBoard } from './board-context.ts';
 
@@ -53,11 +54,7 @@ export function ExportMenu() {
               {busy === format ? 'Exporting…' : label}
             </button>
           ))}
-          {error && (
-            <p className="scrible-error" role="alert" data-testid="export-error">
-              {error}
-            </p>
-          )}
+          <ErrorAlert error={error} testId="export-error" />
         </div>
       )}
     </div>

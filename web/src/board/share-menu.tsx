@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { createInvite, type Invite } from '../api/rooms.ts';
+import { ErrorAlert } from '../components/error-alert.tsx';
 import { errorMessage } from '../components/error-message.ts';
 import { useBoard } from './board-context.ts';
 
@@ -47,11 +48,7 @@ export function ShareMenu() {
               )}
             </div>
           ))}
-          {error && (
-            <p className="scrible-error" role="alert">
-              {error}
-            </p>
-          )}
+          <ErrorAlert error={error} />
         </div>
       )}
     </div>

@@ -1,25 +1,13 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { createGuestSession, type GuestSession } from '../api/session.ts';
-import { errorMessage } from './error-message.ts';
+import { ErrorAlert } from './error-alert.tsx';
 import { TextField } from './text-field.tsx';
+import { useLeavingSubmit } from './use-leaving-submit.ts';
 
 /** Asks for a display name and creates a guest session with it. */
 export function NameForm(props: { onSession: (session: GuestSession) => void; submitLabel?: string }) {
   const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      props.onSession(await createGuestSession(name.trim()));
-    } catch (caught) {
-      setError(errorMessage(caught));
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useLeavingSubmit(async () => props.onSession(await createGuestSession(name.trim())));
 
   return (
     <form className="scrible-card" onSubmit={submit}>
@@ -28,11 +16,7 @@ export function NameForm(props: { onSession: (session: GuestSession) => void; su
       <button data-testid="guest-submit" type="submit" disabled={busy || !name.trim()}>
         {props.submitLabel ?? 'Continue'}
       </button>
-      {error && (
-        <p className="scrible-error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorAlert error={error} />
     </form>
   );
 }

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { ErrorAlert } from './error-alert.tsx';
 
 /** Asks for a room's password; `error` is shown after a refused attempt. */
 export function PasswordForm(props: { roomId: string; busy: boolean; error: string | null; onSubmit: (password: string) => void }) {
@@ -26,11 +27,7 @@ export function PasswordForm(props: { roomId: string; busy: boolean; error: stri
       <button data-testid="room-password-submit" type="submit" disabled={props.busy || !password}>
         Open board
       </button>
-      {props.error && (
-        <p className="scrible-error" role="alert" data-testid="room-password-error">
-          {props.error}
-        </p>
-      )}
+      <ErrorAlert error={props.error} testId="room-password-error" />
     </form>
   );
 }

@@ -1,9 +1,10 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { ApiError } from '../api/http.ts';
 import { createRoom, type Room } from '../api/rooms.ts';
 import { clearSession, createGuestSession, loadSession } from '../api/session.ts';
-import { errorMessage } from '../components/error-message.ts';
+import { ErrorAlert } from '../components/error-alert.tsx';
 import { TextField } from '../components/text-field.tsx';
+import { useLeavingSubmit } from '../components/use-leaving-submit.ts';
 import { navigate } from '../router.ts';
 
 /**
@@ -15,25 +16,14 @@ export function StartPage() {
   const [roomName, setRoomName] = useState('Untitled board');
   const [visibility, setVisibility] = useState<Room['visibility']>('public');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const room = await createRoomAsGuest(name.trim(), {
-        name: roomName.trim() || 'Untitled board',
-        visibility,
-        ...(password ? { password } : {}),
-      });
-      navigate(`/r/${encodeURIComponent(room.id)}`);
-    } catch (caught) {
-      setError(errorMessage(caught));
-      setBusy(false);
-    }
-  };
+  const { busy, error, submit } = useLeavingSubmit(async () => {
+    const room = await createRoomAsGuest(name.trim(), {
+      name: roomName.trim() || 'Untitled board',
+      visibility,
+      ...(password ? { password } : {}),
+    });
+    navigate(`/r/${encodeURIComponent(room.id)}`);
+  });
 
   return (
     <main className="scrible-page">
@@ -60,11 +50,7 @@ export function StartPage() {
         <button data-testid="create-room" type="submit" disabled={busy || !name.trim()}>
           New board
         </button>
-        {error && (
-          <p className="scrible-error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorAlert error={error} />
       </form>
     </main>
   );

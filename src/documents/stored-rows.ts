@@ -1,0 +1,36 @@
+import { and, asc, desc, eq } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { roomSnapshots, roomUpdates } from '../db/schema.ts';
+
+/** The database or a transaction on it: these reads join whichever they are given. */
+type Reader = Pick<Db, 'select'>;
+
+/**
+ * A room's snapshot version numbers, newest first. Numbers only: readers go down the
+ * list and fetch one version's data at a time (`snapshotData`), usually just the first.
+ */
+export function snapshotVersions(db: Reader, roomId: string) {
+  return db
+    .select({ version: roomSnapshots.version })
+    .from(roomSnapshots)
+    .where(eq(roomSnapshots.roomId, roomId))
+    .orderBy(desc(roomSnapshots.version));
+}
+
+/** One snapshot version's data; `undefined` when that version is gone. */
+export async function snapshotData(db: Reader, roomId: string, version: number) {
+  const [row] = await db
+    .select({ data: roomSnapshots.snapshotData })
+    .from(roomSnapshots)
+    .where(and(eq(roomSnapshots.roomId, roomId), eq(roomSnapshots.version, version)));
+  return row?.data;
+}
+
+/** A room's durable log, oldest first: applied in this order, it rebuilds what was acknowledged. */
+export function loggedUpdates(db: Reader, roomId: string) {
+  return db
+    .select({ seq: roomUpdates.seq, update: roomUpdates.update })
+    .from(roomUpdates)
+    .where(eq(roomUpdates.roomId, roomId))
+    .orderBy(asc(roomUpdates.seq));
+}
