@@ -58,6 +58,8 @@ export interface Config {
     roomCreations: { ratePerSecond: number; burst: number };
     /** Exports one user may request: a token bucket per user. */
     exports: { ratePerSecond: number; burst: number };
+    /** Versions one user may name (each is kept until its room is deleted): a token bucket per user. */
+    namedVersions: { ratePerSecond: number; burst: number };
   };
   /** Export rows and files older than this are swept. */
   exportRetentionMs: number;
@@ -208,6 +210,7 @@ const envSchema = z.object({
   TRUSTED_PROXIES: optionalString,
   ROOM_CREATIONS_PER_HOUR: integer(60, 1),
   EXPORTS_PER_HOUR: integer(60, 1),
+  NAMED_VERSIONS_PER_HOUR: integer(60, 1),
   EXPORT_RETENTION_HOURS: integer(168, 1),
   WEBHOOK_DEBOUNCE_MS: integer(5_000, 0, 3600 * 1000),
   WEBHOOK_ALLOW_PRIVATE: booleanFlag(false),
@@ -314,6 +317,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       awarenessPerSecond: e.WS_AWARENESS_PER_SECOND,
       roomCreations: perHour(e.ROOM_CREATIONS_PER_HOUR),
       exports: perHour(e.EXPORTS_PER_HOUR),
+      namedVersions: perHour(e.NAMED_VERSIONS_PER_HOUR),
     },
     exportRetentionMs: e.EXPORT_RETENTION_HOURS * 3600 * 1000,
     persistence: {

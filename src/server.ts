@@ -18,6 +18,7 @@ import type { Config } from './config.ts';
 import { createDatabase, type Database } from './db/client.ts';
 import { instrumentStore, SLOW_QUERY_MS } from './db/slow-queries.ts';
 import { RoomStates } from './documents/room-state.ts';
+import { RoomVersions } from './documents/room-versions.ts';
 import { RoomDocuments } from './document-api/room-documents.ts';
 import { SnapshotStore } from './documents/snapshot-store.ts';
 import { UpdateLog } from './documents/update-log.ts';
@@ -172,6 +173,14 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     maxDocumentBytes: config.limits.maxDocumentBytes,
     durableLog: config.persistence.durableLog,
   });
+  const versions = new RoomVersions({
+    db: database.db,
+    hocuspocus,
+    rooms: roomStates,
+    keepVersions: config.persistence.keepVersions,
+    metrics,
+    log,
+  });
   const app = createApp({
     config,
     database,
@@ -181,6 +190,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     accessChanges,
     users,
     snapshots,
+    versions,
     online,
     hocuspocus,
     metrics,

@@ -1,12 +1,23 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { hasSqlState, queryRows, toBuffer, UNIQUE_VIOLATION } from '../db/rows.ts';
-import { roomSnapshots } from '../db/schema.ts';
+import { roomSnapshots, users } from '../db/schema.ts';
 
+/** Who made a version: the user's id and name (null when this server never recorded them). */
+export interface VersionAuthor {
+  id: string;
+  name: string | null;
+}
+
+/** One stored version as `GET /api/rooms/:id/snapshots` lists it. */
 export interface SnapshotInfo {
   version: number;
   createdAt: string;
   bytes: number;
+  /** Set for versions named through `POST /api/rooms/:id/versions`. */
+  name: string | null;
+  /** The user who made the change or named the version; null when unknown. */
+  createdBy: VersionAuthor | null;
 }
 
 /** Versioned Yjs snapshots of rooms in `room_snapshots`. */
@@ -36,17 +47,28 @@ export class SnapshotStore {
     return row?.data;
   }
 
+  /** The room's versions, newest first. */
   async list(roomId: string): Promise<SnapshotInfo[]> {
     const rows = await this.db
       .select({
         version: roomSnapshots.version,
         createdAt: roomSnapshots.createdAt,
         bytes: sql<number>`octet_length(${roomSnapshots.snapshotData})`,
+        name: roomSnapshots.name,
+        createdBy: roomSnapshots.createdBy,
+        authorName: users.name,
       })
       .from(roomSnapshots)
+      .leftJoin(users, eq(users.id, roomSnapshots.createdBy))
       .where(eq(roomSnapshots.roomId, roomId))
       .orderBy(desc(roomSnapshots.version));
-    return rows.map((r) => ({ version: r.version, createdAt: new Date(r.createdAt).toISOString(), bytes: Number(r.bytes) }));
+    return rows.map((r) => ({
+      version: r.version,
+      createdAt: new Date(r.createdAt).toISOString(),
+      bytes: Number(r.bytes),
+      name: r.name,
+      createdBy: r.createdBy === null ? null : { id: r.createdBy, name: r.authorName },
+    }));
   }
 
   /**
@@ -79,10 +101,10 @@ export class SnapshotStore {
     }
   }
 
-  /** Deletes all but the newest `keep` versions of a room. */
+  /** Deletes all but the newest `keep` versions of a room; named versions are kept. */
   async prune(roomId: string, keep: number): Promise<void> {
     await this.db.execute(
-      sql`DELETE FROM room_snapshots WHERE room_id = ${roomId} AND version <= (
+      sql`DELETE FROM room_snapshots WHERE room_id = ${roomId} AND name IS NULL AND version <= (
             SELECT max(version) - ${keep} FROM room_snapshots WHERE room_id = ${roomId})`,
     );
   }

@@ -1,0 +1,30 @@
+import type { Operation } from './openapi-operation.ts';
+import { createVersionBody } from './versions.ts';
+
+/** Versions, forks and thumbnails in the OpenAPI document (API.md "Versions, forks, thumbnails"). */
+export const BOARD_OPERATIONS: Record<string, Record<string, Operation>> = {
+  '/api/rooms/{roomId}/snapshots': {
+    get: {
+      summary:
+        'Stored versions, newest first (members). name: set on named versions; createdBy: { id, name } of who made the change or named the version, null when unknown',
+      auth: true,
+      responses: { 200: '[{ version, createdAt, bytes, name, createdBy }]', 401: 'no token', 403: 'not a member', 404: 'unknown' },
+    },
+  },
+  '/api/rooms/{roomId}/versions': {
+    post: {
+      summary:
+        'Store the board now as a named version (owner, editor); named versions are never pruned by SNAPSHOT_KEEP_VERSIONS (NAMED_VERSIONS_PER_HOUR per user)',
+      auth: true,
+      body: createVersionBody,
+      responses: {
+        201: '{ version, name, createdAt, createdBy: { id, name } }',
+        400: 'invalid name (1-100 characters; no bidi control or zero-width characters)',
+        401: 'no token',
+        403: 'viewer or not a member',
+        404: 'unknown room',
+        429: 'too many versions named',
+      },
+    },
+  },
+};
