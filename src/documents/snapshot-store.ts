@@ -48,6 +48,17 @@ export class SnapshotStore {
   }
 
   /** The room's versions, newest first. */
+  /** Whether the room has this version (without reading it). */
+  async has(roomId: string, version: number): Promise<boolean> {
+    const [row] = await this.db
+      .select({ version: roomSnapshots.version })
+      .from(roomSnapshots)
+      .where(and(eq(roomSnapshots.roomId, roomId), eq(roomSnapshots.version, version)))
+      .limit(1);
+    return row !== undefined;
+  }
+
+  /** The room's versions, newest first. */
   async list(roomId: string): Promise<SnapshotInfo[]> {
     const rows = await this.db
       .select({

@@ -148,7 +148,8 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
   },
   '/api/exports/{roomId}': {
     post: {
-      summary: 'Export a room (members): json is a .tldr file; svg, png, pdf draw a page. Answers at once; follow the export with GET',
+      summary:
+        'Export a room (members): json is a .tldr file; svg, png, pdf draw a page; `version` exports that stored version instead of the live board. Answers at once; follow the export with GET',
       auth: true,
       body: createExportBody,
       responses: {
@@ -156,7 +157,7 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
         400: 'bad format or options',
         401: 'no token',
         403: 'not a member',
-        404: 'unknown room',
+        404: 'unknown room, or a version the room does not have',
         429: 'too many exports (EXPORTS_PER_HOUR per user)',
       },
     },
