@@ -88,9 +88,10 @@ export class SnapshotStore {
    * or a retry racing a newer store) can never write the same version; the loser
    * simply takes the next number.
    *
+   * @param createdBy - the user the version is credited to (null: unknown)
    * @returns the new version, or `undefined` when the room no longer exists.
    */
-  async append(roomId: string, state: Uint8Array, stateVector: Uint8Array): Promise<number | undefined> {
+  async append(roomId: string, state: Uint8Array, stateVector: Uint8Array, createdBy: string | null = null): Promise<number | undefined> {
     const data = toBuffer(state);
     const vector = toBuffer(stateVector);
     for (let attempt = 0; ; attempt++) {
@@ -99,9 +100,10 @@ export class SnapshotStore {
           this.db,
           // One round trip: the room's activity time moves with its content.
           sql`WITH room AS (UPDATE rooms SET last_active = now() WHERE id = ${roomId} RETURNING id)
-              INSERT INTO room_snapshots (room_id, snapshot_data, state_vector, version)
+              INSERT INTO room_snapshots (room_id, snapshot_data, state_vector, version, created_by)
               SELECT room.id, ${data}::bytea, ${vector}::bytea,
-                     COALESCE((SELECT max(s.version) FROM room_snapshots s WHERE s.room_id = room.id), 0) + 1
+                     COALESCE((SELECT max(s.version) FROM room_snapshots s WHERE s.room_id = room.id), 0) + 1,
+                     ${createdBy}::varchar
               FROM room
               RETURNING version`,
         );

@@ -1,4 +1,5 @@
 import type { Operation } from './openapi-operation.ts';
+import { forkBody } from './fork.ts';
 import { createVersionBody } from './versions.ts';
 
 /** Versions, forks and thumbnails in the OpenAPI document (API.md "Versions, forks, thumbnails"). */
@@ -24,6 +25,23 @@ export const BOARD_OPERATIONS: Record<string, Record<string, Operation>> = {
         403: 'viewer or not a member',
         404: 'unknown room',
         429: 'too many versions named',
+      },
+    },
+  },
+  '/api/rooms/{roomId}/fork': {
+    post: {
+      summary:
+        'A new private room owned by the caller holding the board now, or a stored version (anyone who can open the room; counts against ROOM_CREATIONS_PER_HOUR)',
+      auth: true,
+      body: forkBody,
+      responses: {
+        201: 'room (the fork)',
+        400: 'invalid name or version',
+        401: 'no token',
+        403: 'may not open the room',
+        404: 'unknown room, or a version the room does not have',
+        422: 'the stored board cannot be decoded',
+        429: 'too many rooms created',
       },
     },
   },
