@@ -63,6 +63,8 @@ export interface Config {
   };
   /** Export rows and files older than this are swept. */
   exportRetentionMs: number;
+  /** A room's thumbnail is rendered again this long after its changes stop. */
+  thumbnailDebounceMs: number;
   persistence: {
     /** Quiet time before a changed document is snapshotted. */
     debounceMs: number;
@@ -212,6 +214,8 @@ const envSchema = z.object({
   EXPORTS_PER_HOUR: integer(60, 1),
   NAMED_VERSIONS_PER_HOUR: integer(60, 1),
   EXPORT_RETENTION_HOURS: integer(168, 1),
+  // Kept well under the 15 s API.md allows after changes stop: rendering takes time too.
+  THUMBNAIL_DEBOUNCE_MS: integer(5_000, 10, 10_000),
   WEBHOOK_DEBOUNCE_MS: integer(5_000, 0, 3600 * 1000),
   WEBHOOK_ALLOW_PRIVATE: booleanFlag(false),
   WEBHOOK_TIMEOUT_MS: integer(10_000, 100, 60_000),
@@ -320,6 +324,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       namedVersions: perHour(e.NAMED_VERSIONS_PER_HOUR),
     },
     exportRetentionMs: e.EXPORT_RETENTION_HOURS * 3600 * 1000,
+    thumbnailDebounceMs: e.THUMBNAIL_DEBOUNCE_MS,
     persistence: {
       debounceMs: e.SNAPSHOT_DEBOUNCE_MS,
       maxDebounceMs: e.SNAPSHOT_MAX_DEBOUNCE_MS,

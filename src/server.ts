@@ -12,6 +12,7 @@ import { Persistence } from '../extensions/persistence.ts';
 import { KeepLoaded } from '../extensions/keep-loaded.ts';
 import { LiveAccess } from '../extensions/live-access.ts';
 import { Presence } from '../extensions/presence.ts';
+import { ThumbnailRefresh } from '../extensions/thumbnail-refresh.ts';
 import { loadOrCreateSecret } from './auth/secret-file.ts';
 import { TokenService } from './auth/tokens.ts';
 import type { Config } from './config.ts';
@@ -122,6 +123,14 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     keepVersions: config.persistence.keepVersions,
   });
 
+  // Renders in the export pool, made below with Hocuspocus (it reads loaded rooms from
+  // it); nothing changes before the server listens, so `exports` is set by then.
+  const thumbnailRefresh = new ThumbnailRefresh({
+    debounceMs: config.thumbnailDebounceMs,
+    log,
+    refresh: (roomId) => exports.thumbnails.refresh(roomId),
+  });
+
   const hocuspocus = new Hocuspocus({
     name: config.instanceId,
     quiet: true,
@@ -140,6 +149,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       new MetricsExtension(metrics),
       keepLoaded,
       webhooks.roomUpdated,
+      thumbnailRefresh,
       new HocuspocusLogger({
         log: (message: string) => log.debug({ component: 'hocuspocus' }, message),
         onChange: false,
@@ -163,6 +173,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     publicUrl,
     tuning: overrides.exports,
     webhooks,
+    roomExists: async (roomId) => (await rooms.get(roomId)) !== undefined,
   });
   const documents = new RoomDocuments({
     hocuspocus,
@@ -254,6 +265,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     httpServer.close();
     // Before the documents unload and the database closes: running exports finish
     // (or are given back for another instance) while both are still there.
+    await until(thumbnailRefresh.stop(), storesDeadline, 'thumbnails', log);
     await until(exports.stop(), storesDeadline, 'exports', log);
     await until(webhooks.stop(), storesDeadline, 'webhooks', log);
     // Detach every connection; Hocuspocus then stores each document whose last

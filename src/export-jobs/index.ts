@@ -12,9 +12,11 @@ import { createFileStore } from './create-file-store.ts';
 import { ExportSweeper } from './export-sweeper.ts';
 import type { FileStore } from './file-store.ts';
 import { RenderPool, type RenderPoolConfiguration } from './render-pool.ts';
+import { Thumbnails } from './thumbnails.ts';
 
 export { EXPORT_FORMATS, ExportStore, toExportView, type ExportView } from './export-store.ts';
 export type { FileStore } from './file-store.ts';
+export { type Thumbnail, Thumbnails, thumbnailKey } from './thumbnails.ts';
 
 /** Tuning of the export jobs of one instance (tests and benchmarks override these). */
 export type ExportsTuning = Partial<
@@ -29,6 +31,8 @@ export type ExportsTuning = Partial<
 export interface Exports {
   store: ExportStore;
   files: FileStore;
+  /** Room thumbnails, rendered in the same pool and kept in the same file store. */
+  thumbnails: Thumbnails;
   /** Render threads at most (= jobs worked at once by this instance). */
   readonly poolSize: number;
   /** Call after enqueuing, so this instance starts at once rather than at the next poll. */
@@ -52,6 +56,8 @@ export function createExports(deps: {
   tuning?: ExportsTuning;
   /** Announces finished jobs as `export.completed` / `export.failed`. */
   webhooks?: Pick<Webhooks, 'emit'>;
+  /** Whether a room exists (thumbnails of deleted rooms are not kept). */
+  roomExists: (roomId: string) => Promise<boolean>;
 }): Exports {
   const { tuning = {} } = deps;
   const log = deps.log.child({ component: 'exports' });
@@ -62,11 +68,13 @@ export function createExports(deps: {
     ...(tuning.timeoutMs !== undefined ? { timeoutMs: tuning.timeoutMs } : {}),
     ...(tuning.nice !== undefined ? { nice: tuning.nice } : {}),
   });
+  const boards = new BoardSource({ hocuspocus: deps.hocuspocus, db: deps.db, log });
+  const thumbnails = new Thumbnails({ boards, pool, files, log: deps.log.child({ component: 'thumbnails' }), roomExists: deps.roomExists });
   const runner = new ExportRunner({
     store,
     files,
     pool,
-    boards: new BoardSource({ hocuspocus: deps.hocuspocus, db: deps.db, log }),
+    boards,
     metrics: deps.metrics,
     log,
     publicUrl: deps.publicUrl,
@@ -99,6 +107,7 @@ export function createExports(deps: {
   return {
     store,
     files,
+    thumbnails,
     poolSize: pool.size,
     kick: () => runner.kick(),
     start: () => {

@@ -45,4 +45,18 @@ export const BOARD_OPERATIONS: Record<string, Record<string, Operation>> = {
       },
     },
   },
+  '/api/rooms/{roomId}/thumbnail': {
+    get: {
+      summary:
+        'A PNG of the first page, at most 512 px wide, rendered again within 15 s after changes stop (THUMBNAIL_DEBOUNCE_MS), with an ETag (If-None-Match: 304). An open room: anyone; otherwise members, with a bearer token',
+      responses: {
+        200: 'image/png',
+        304: 'not modified',
+        401: 'not an open room, no token',
+        403: 'not a member',
+        404: 'unknown room',
+        422: 'the stored board cannot be drawn',
+      },
+    },
+  },
 };
