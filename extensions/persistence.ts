@@ -7,7 +7,7 @@ import type {
 } from '@hocuspocus/server';
 import type { Db } from '../src/db/client.ts';
 import { logQuarantined, quarantine } from '../src/documents/quarantine.ts';
-import { compactRoom } from '../src/documents/room-compaction.ts';
+import { storeLoadedRoom } from '../src/documents/room-compaction.ts';
 import type { RoomStates } from '../src/documents/room-state.ts';
 import { applyStoredRoom } from '../src/documents/stored-room.ts';
 import type { Logger } from '../src/log.ts';
@@ -26,14 +26,6 @@ export interface PersistenceConfiguration {
   /** Longest wait between retries while the database is away. @default 5000 (ms) */
   retryMaxDelayMs: number;
 }
-
-/**
- * The transaction origin of stored data merged into a live document by a store:
- * Hocuspocus broadcasts it to the room's clients (and Redis to other instances), but
- * it is not stored again (`skipStoreHooks`) and the durable log never sees it (only
- * client messages are appended).
- */
-export const STORAGE_ORIGIN = { source: 'local', skipStoreHooks: true, context: { storage: true } } as const;
 
 /**
  * Persistence with the shape of `@hocuspocus/extension-database` (onLoadDocument,
@@ -78,40 +70,32 @@ export class Persistence implements Extension {
     }
   }
 
-  async onStoreDocument({ documentName, document }: onStoreDocumentPayload): Promise<void> {
+  async onStoreDocument({ documentName, document, lastContext }: onStoreDocumentPayload): Promise<void> {
     const { metrics, log, rooms } = this.options;
     const state = rooms.get(document);
     // Unloaded meanwhile (its last store ran already) or never loaded by us.
     if (!state) return;
     let delay = this.options.retryInitialDelayMs;
     for (let attempt = 1; ; attempt++) {
-      // Everything applied so far (held acknowledgements included) is in what this attempt writes.
-      const held = state.takeHeld();
       try {
-        const stored = await compactRoom({
+        // Each attempt encodes the document afresh: a late success stores everything so far.
+        const stored = await storeLoadedRoom(state, {
           db: this.options.db,
-          roomId: documentName,
-          doc: document,
-          containedVersion: state.containedVersion,
           keepVersions: this.options.keepVersions,
-          origin: STORAGE_ORIGIN,
+          createdBy: authorOf(lastContext),
         });
-        held?.resolve();
         if (!stored) {
           // The room was deleted while loaded: nothing to keep.
           metrics.snapshotWrites.inc({ result: 'skipped' });
           log.info({ roomId: documentName }, 'room no longer exists; snapshot not stored');
           return;
         }
-        state.containedVersion = stored.version;
-        state.measured(stored.bytes);
         metrics.documentBytes.observe(stored.bytes);
         metrics.snapshotWrites.inc({ result: 'ok' });
         logQuarantined(log, documentName, stored.quarantined);
         for (const item of stored.quarantined) metrics.quarantined.inc({ kind: item.kind });
         return;
       } catch (error) {
-        state.returnHeld(held);
         metrics.snapshotWrites.inc({ result: 'error' });
         const left = this.deadline === undefined ? Number.POSITIVE_INFINITY : this.deadline - Date.now();
         const givingUp = left <= 0;
@@ -140,4 +124,15 @@ export class Persistence implements Extension {
   async onDestroy(_payload: onDestroyPayload): Promise<void> {
     this.beginShutdown(Date.now());
   }
+}
+
+/**
+ * Who made the change a store writes: the user in the context of the change that
+ * triggered it (a client's connection, or the REST document API and restore, which
+ * put `user` in their direct connection's context). Changes relayed from another
+ * instance and internal stores carry no user: null.
+ */
+export function authorOf(context: unknown): string | null {
+  const user = (context as { user?: { id?: unknown } } | undefined)?.user;
+  return typeof user?.id === 'string' ? user.id : null;
 }

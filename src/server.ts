@@ -12,12 +12,14 @@ import { Persistence } from '../extensions/persistence.ts';
 import { KeepLoaded } from '../extensions/keep-loaded.ts';
 import { LiveAccess } from '../extensions/live-access.ts';
 import { Presence } from '../extensions/presence.ts';
+import { ThumbnailRefresh } from '../extensions/thumbnail-refresh.ts';
 import { loadOrCreateSecret } from './auth/secret-file.ts';
 import { TokenService } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import { createDatabase, type Database } from './db/client.ts';
 import { instrumentStore, SLOW_QUERY_MS } from './db/slow-queries.ts';
 import { RoomStates } from './documents/room-state.ts';
+import { RoomVersions } from './documents/room-versions.ts';
 import { RoomDocuments } from './document-api/room-documents.ts';
 import { SnapshotStore } from './documents/snapshot-store.ts';
 import { UpdateLog } from './documents/update-log.ts';
@@ -124,6 +126,14 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     keepVersions: config.persistence.keepVersions,
   });
 
+  // Renders in the export pool, made below with Hocuspocus (it reads loaded rooms from
+  // it); nothing changes before the server listens, so `exports` is set by then.
+  const thumbnailRefresh = new ThumbnailRefresh({
+    debounceMs: config.thumbnailDebounceMs,
+    log,
+    refresh: (roomId) => exports.thumbnails.refresh(roomId),
+  });
+
   const hocuspocus = new Hocuspocus({
     name: config.instanceId,
     quiet: true,
@@ -142,6 +152,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       new MetricsExtension(metrics),
       keepLoaded,
       webhooks.roomUpdated,
+      thumbnailRefresh,
       new HocuspocusLogger({
         log: (message: string) => log.debug({ component: 'hocuspocus' }, message),
         onChange: false,
@@ -164,6 +175,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     log,
     publicUrl,
     webhooks,
+    roomExists: async (roomId) => (await rooms.get(roomId)) !== undefined,
   });
   const documents = new RoomDocuments({
     hocuspocus,
@@ -174,6 +186,14 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     maxDocumentBytes: config.limits.maxDocumentBytes,
     durableLog: config.persistence.durableLog,
   });
+  const versions = new RoomVersions({
+    db: database.db,
+    hocuspocus,
+    rooms: roomStates,
+    keepVersions: config.persistence.keepVersions,
+    metrics,
+    log,
+  });
   const app = createApp({
     config,
     database,
@@ -183,6 +203,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     accessChanges,
     users,
     snapshots,
+    versions,
     online,
     hocuspocus,
     metrics,
@@ -246,6 +267,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     httpServer.close();
     // Before the documents unload and the database closes: running exports finish
     // (or are given back for another instance) while both are still there.
+    await until(thumbnailRefresh.stop(), storesDeadline, 'thumbnails', log);
     await until(exports.stop(), storesDeadline, 'exports', log);
     await until(webhooks.stop(), storesDeadline, 'webhooks', log);
     // Detach every connection; Hocuspocus then stores each document whose last

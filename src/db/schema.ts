@@ -114,6 +114,15 @@ export const roomSnapshots = pgTable(
     stateVector: bytea('state_vector').notNull(),
     version: integer('version').notNull(),
     createdAt: createdAt(),
+    /** Set by `POST /api/rooms/:id/versions`: a named version is never pruned. */
+    name: varchar('name', { length: 100 }),
+    /**
+     * Who made the change stored here, or named the version; null when unknown (a change
+     * relayed from another instance, a store after a restart). No foreign key: user
+     * tokens minted by another application may name users this server never recorded,
+     * and a snapshot must never fail over that.
+     */
+    createdBy: varchar('created_by', { length: 128 }),
   },
   (t) => [
     // Concurrent stores of one room (two instances, or a retry racing a new

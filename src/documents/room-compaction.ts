@@ -1,10 +1,19 @@
-import { and, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
 import type { Db } from '../db/client.ts';
 import { queryRows, toBuffer } from '../db/rows.ts';
 import { roomSnapshots, roomUpdates } from '../db/schema.ts';
 import { errorText, quarantine, type Unreadable } from './quarantine.ts';
+import type { RoomState } from './room-state.ts';
 import { loggedUpdates, snapshotData, snapshotVersions } from './stored-rows.ts';
+
+/**
+ * The transaction origin of stored data merged into a live document by a store:
+ * Hocuspocus broadcasts it to the room's clients (and Redis to other instances), but
+ * it is not stored again (`skipStoreHooks`) and the durable log never sees it (only
+ * client messages are appended).
+ */
+export const STORAGE_ORIGIN = { source: 'local', skipStoreHooks: true, context: { storage: true } } as const;
 
 export interface CompactionInput {
   db: Db;
@@ -13,14 +22,19 @@ export interface CompactionInput {
   doc: Y.Doc;
   /** The newest version `doc` is known to contain; only newer ones are read. */
   containedVersion: number | undefined;
-  /** Snapshot versions kept; older ones are deleted in the same transaction. */
+  /** Snapshot versions kept; older unnamed ones are deleted in the same transaction. */
   keepVersions: number;
+  /** Names the version (`POST /api/rooms/:id/versions`); named versions are never pruned. */
+  name?: string;
+  /** The user who made the change stored, or named the version; null when unknown. */
+  createdBy?: string | null;
   /** Transaction origin of the merge into `doc` (so it is not logged or stored again). */
   origin: unknown;
 }
 
 export interface CompactionResult {
   version: number;
+  createdAt: Date;
   /** Encoded size of the stored version. */
   bytes: number;
   /** Log rows deleted because the new version contains them. */
@@ -39,7 +53,8 @@ export interface CompactionResult {
  *    another instance) is merged into the live document;
  * 2. every log row of the room is read and merged into it too;
  * 3. the document is encoded and inserted as the next version with its state vector;
- * 4. exactly the rows read in 2 are deleted; undecodable ones are quarantined.
+ * 4. exactly the rows read in 2 are deleted; undecodable ones are quarantined;
+ *    versions older than the newest `keepVersions` are pruned, unless named.
  *
  * So every version contains its predecessor and every row it deletes, whichever
  * instance writes it: no acknowledged update can be compacted away. Merging into the
@@ -95,15 +110,61 @@ export async function compactRoom(input: CompactionInput): Promise<CompactionRes
     const state = Y.encodeStateAsUpdate(doc);
     // Above every version ever read, quarantined ones included: numbers are never reused.
     const version = (versions[0]?.version ?? 0) + 1;
-    await tx
+    const [inserted] = await tx
       .insert(roomSnapshots)
-      .values({ roomId, snapshotData: toBuffer(state), stateVector: toBuffer(Y.encodeStateVector(doc)), version });
+      .values({
+        roomId,
+        snapshotData: toBuffer(state),
+        stateVector: toBuffer(Y.encodeStateVector(doc)),
+        version,
+        name: input.name ?? null,
+        createdBy: input.createdBy ?? null,
+      })
+      .returning({ createdAt: roomSnapshots.createdAt });
     await tx.execute(sql`UPDATE rooms SET last_active = now() WHERE id = ${roomId}`);
     for (let i = 0; i < contained.length; i += 1000) {
       await tx.delete(roomUpdates).where(and(eq(roomUpdates.roomId, roomId), inArray(roomUpdates.seq, contained.slice(i, i + 1000))));
     }
     await quarantine(tx as unknown as Db, roomId, quarantined);
-    await tx.delete(roomSnapshots).where(and(eq(roomSnapshots.roomId, roomId), lte(roomSnapshots.version, version - input.keepVersions)));
-    return { version, bytes: state.byteLength, compactedRows: contained.length, quarantined };
+    // Named versions are kept at any age; the newest version always is (keepVersions ≥ 1).
+    await tx
+      .delete(roomSnapshots)
+      .where(and(eq(roomSnapshots.roomId, roomId), lte(roomSnapshots.version, version - input.keepVersions), isNull(roomSnapshots.name)));
+    return { version, createdAt: new Date(inserted!.createdAt), bytes: state.byteLength, compactedRows: contained.length, quarantined };
   });
+}
+
+/**
+ * One store of a room loaded in this instance: compacts it from its live document and
+ * keeps its state in step. Acknowledgements held back in the room (after a failed
+ * append) are released once the version is written, or held again when it fails.
+ * Callers serialise it with the document's `saveMutex` (Hocuspocus holds it for
+ * `onStoreDocument`).
+ *
+ * @returns `undefined` when the room no longer exists.
+ */
+export async function storeLoadedRoom(
+  state: RoomState,
+  input: Pick<CompactionInput, 'db' | 'keepVersions' | 'name' | 'createdBy'>,
+): Promise<CompactionResult | undefined> {
+  // Everything applied so far (held acknowledgements included) is in what this writes.
+  const held = state.takeHeld();
+  try {
+    const stored = await compactRoom({
+      ...input,
+      roomId: state.document.name,
+      doc: state.document,
+      containedVersion: state.containedVersion,
+      origin: STORAGE_ORIGIN,
+    });
+    held?.resolve();
+    if (stored) {
+      state.containedVersion = stored.version;
+      state.measured(stored.bytes);
+    }
+    return stored;
+  } catch (error) {
+    state.returnHeld(held);
+    throw error;
+  }
 }

@@ -1,13 +1,24 @@
-import { desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { hasSqlState, queryRows, toBuffer, UNIQUE_VIOLATION } from '../db/rows.ts';
-import { roomSnapshots } from '../db/schema.ts';
+import { roomSnapshots, users } from '../db/schema.ts';
 import { snapshotData } from './stored-rows.ts';
 
+/** Who made a version: the user's id and name (null when this server never recorded them). */
+export interface VersionAuthor {
+  id: string;
+  name: string | null;
+}
+
+/** One stored version as `GET /api/rooms/:id/snapshots` lists it. */
 export interface SnapshotInfo {
   version: number;
   createdAt: string;
   bytes: number;
+  /** Set for versions named through `POST /api/rooms/:id/versions`. */
+  name: string | null;
+  /** The user who made the change or named the version; null when unknown. */
+  createdBy: VersionAuthor | null;
 }
 
 /** Versioned Yjs snapshots of rooms in `room_snapshots`. */
@@ -32,17 +43,38 @@ export class SnapshotStore {
     return snapshotData(this.db, roomId, version);
   }
 
+  /** Whether the room has this version (without reading it). */
+  async has(roomId: string, version: number): Promise<boolean> {
+    const [row] = await this.db
+      .select({ version: roomSnapshots.version })
+      .from(roomSnapshots)
+      .where(and(eq(roomSnapshots.roomId, roomId), eq(roomSnapshots.version, version)))
+      .limit(1);
+    return row !== undefined;
+  }
+
+  /** The room's versions, newest first. */
   async list(roomId: string): Promise<SnapshotInfo[]> {
     const rows = await this.db
       .select({
         version: roomSnapshots.version,
         createdAt: roomSnapshots.createdAt,
         bytes: sql<number>`octet_length(${roomSnapshots.snapshotData})`,
+        name: roomSnapshots.name,
+        createdBy: roomSnapshots.createdBy,
+        authorName: users.name,
       })
       .from(roomSnapshots)
+      .leftJoin(users, eq(users.id, roomSnapshots.createdBy))
       .where(eq(roomSnapshots.roomId, roomId))
       .orderBy(desc(roomSnapshots.version));
-    return rows.map((r) => ({ version: r.version, createdAt: new Date(r.createdAt).toISOString(), bytes: Number(r.bytes) }));
+    return rows.map((r) => ({
+      version: r.version,
+      createdAt: new Date(r.createdAt).toISOString(),
+      bytes: Number(r.bytes),
+      name: r.name,
+      createdBy: r.createdBy === null ? null : { id: r.createdBy, name: r.authorName },
+    }));
   }
 
   /**
@@ -51,9 +83,10 @@ export class SnapshotStore {
    * or a retry racing a newer store) can never write the same version; the loser
    * simply takes the next number.
    *
+   * @param createdBy - the user the version is credited to (null: unknown)
    * @returns the new version, or `undefined` when the room no longer exists.
    */
-  async append(roomId: string, state: Uint8Array, stateVector: Uint8Array): Promise<number | undefined> {
+  async append(roomId: string, state: Uint8Array, stateVector: Uint8Array, createdBy: string | null = null): Promise<number | undefined> {
     const data = toBuffer(state);
     const vector = toBuffer(stateVector);
     for (let attempt = 0; ; attempt++) {
@@ -62,9 +95,10 @@ export class SnapshotStore {
           this.db,
           // One round trip: the room's activity time moves with its content.
           sql`WITH room AS (UPDATE rooms SET last_active = now() WHERE id = ${roomId} RETURNING id)
-              INSERT INTO room_snapshots (room_id, snapshot_data, state_vector, version)
+              INSERT INTO room_snapshots (room_id, snapshot_data, state_vector, version, created_by)
               SELECT room.id, ${data}::bytea, ${vector}::bytea,
-                     COALESCE((SELECT max(s.version) FROM room_snapshots s WHERE s.room_id = room.id), 0) + 1
+                     COALESCE((SELECT max(s.version) FROM room_snapshots s WHERE s.room_id = room.id), 0) + 1,
+                     ${createdBy}::varchar
               FROM room
               RETURNING version`,
         );
@@ -75,10 +109,10 @@ export class SnapshotStore {
     }
   }
 
-  /** Deletes all but the newest `keep` versions of a room. */
+  /** Deletes all but the newest `keep` versions of a room; named versions are kept. */
   async prune(roomId: string, keep: number): Promise<void> {
     await this.db.execute(
-      sql`DELETE FROM room_snapshots WHERE room_id = ${roomId} AND version <= (
+      sql`DELETE FROM room_snapshots WHERE room_id = ${roomId} AND name IS NULL AND version <= (
             SELECT max(version) - ${keep} FROM room_snapshots WHERE room_id = ${roomId})`,
     );
   }

@@ -108,8 +108,9 @@ export class ExportRunner {
     const context = { exportId: job.id, roomId: job.roomId, format: job.format, attempt: job.attempts };
     const started = performance.now();
     try {
-      const { board, source } = await boards.read(job.roomId);
-      const file = await pool.render(board, { format: job.format, ...job.options });
+      const { version, ...renderOptions } = job.options;
+      const { board, source } = await boards.read(job.roomId, version);
+      const file = await pool.render(board, { format: job.format, ...renderOptions });
       for (const warning of file.warnings) log.warn({ ...context, ...warning.obj }, warning.msg);
       const key = fileKey(job.roomId, job.id, file.extension);
       await files.put(key, file.body, file.contentType);

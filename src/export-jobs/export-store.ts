@@ -16,6 +16,8 @@ export interface ExportJobOptions {
   pageId?: string;
   background?: boolean;
   scale?: number;
+  /** Draw this stored version instead of the live board. */
+  version?: number;
 }
 
 /** A claimed job: the row as it was when this instance took it. */

@@ -11,14 +11,18 @@ import { createFileStore } from './create-file-store.ts';
 import { ExportSweeper } from './export-sweeper.ts';
 import type { FileStore } from './file-store.ts';
 import { RenderPool } from './render-pool.ts';
+import { Thumbnails } from './thumbnails.ts';
 
 export { EXPORT_FORMATS, ExportStore, toExportView, type ExportView } from './export-store.ts';
 export type { FileStore } from './file-store.ts';
+export { type Thumbnail, Thumbnails, thumbnailKey } from './thumbnails.ts';
 
 /** The export jobs of one instance: the queue, the file store and the runner. */
 export interface Exports {
   store: ExportStore;
   files: FileStore;
+  /** Room thumbnails, rendered in the same pool and kept in the same file store. */
+  thumbnails: Thumbnails;
   /** Render threads at most (= jobs worked at once by this instance). */
   readonly poolSize: number;
   /** Call after enqueuing, so this instance starts at once rather than at the next poll. */
@@ -42,17 +46,21 @@ export function createExports(deps: {
   publicUrl: () => string;
   /** Announces finished jobs as `export.completed` / `export.failed`. */
   webhooks?: Pick<Webhooks, 'emit'>;
+  /** Whether a room exists (thumbnails of deleted rooms are not kept). */
+  roomExists: (roomId: string) => Promise<boolean>;
 }): Exports {
   const tuning = deps.config.exportJobs;
   const log = deps.log.child({ component: 'exports' });
   const store = new ExportStore(deps.db);
   const files = createFileStore(deps.config);
   const pool = new RenderPool({ size: tuning.renderThreads, timeoutMs: tuning.renderTimeoutMs, nice: tuning.renderNice });
+  const boards = new BoardSource({ hocuspocus: deps.hocuspocus, db: deps.db, log });
+  const thumbnails = new Thumbnails({ boards, pool, files, log: deps.log.child({ component: 'thumbnails' }), roomExists: deps.roomExists });
   const runner = new ExportRunner({
     store,
     files,
     pool,
-    boards: new BoardSource({ hocuspocus: deps.hocuspocus, db: deps.db, log }),
+    boards,
     metrics: deps.metrics,
     log,
     publicUrl: deps.publicUrl,
@@ -83,6 +91,7 @@ export function createExports(deps: {
   return {
     store,
     files,
+    thumbnails,
     poolSize: pool.size,
     kick: () => runner.kick(),
     start: () => {

@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Resvg } from '@resvg/resvg-js';
 import { allFontFaces, TextMeasurer } from '../render/fonts.ts';
 import { renderExport, renderSvg, validateBoard, type Board, type ExportFile, type ExportOptions } from '../render/index.ts';
-import { MAX_SCALE, MIN_SCALE } from '../render/png.ts';
+import { pngZoom } from '../render/png.ts';
 
 export interface RenderRequest {
   id: number;
@@ -62,9 +62,8 @@ parentPort!.on('message', async (request: RenderRequest) => {
  * Keep the resvg options in step with png.ts.
  */
 function renderPngHere(board: Board, options: Omit<ExportOptions, 'log'>, log: ExportOptions['log']): ExportFile {
-  const { svg } = renderSvg(validateBoard(board, log), { ...options, measurer });
-  const scale = options.scale ?? 1;
-  const zoom = Math.min(MAX_SCALE, Math.max(MIN_SCALE, Number.isFinite(scale) ? scale : 1));
+  const { svg, width, height } = renderSvg(validateBoard(board, log), { ...options, measurer });
+  const zoom = pngZoom(width, height, options.scale ?? 1, options.fit);
   const faces = allFontFaces().filter((f) => svg.includes(`"${f.family}"`));
   const image = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: zoom },

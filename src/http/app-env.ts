@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import type { RoomDocuments } from '../document-api/room-documents.ts';
 import type { Exports } from '../export-jobs/index.ts';
+import type { RoomVersions } from '../documents/room-versions.ts';
 import type { SnapshotStore } from '../documents/snapshot-store.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
@@ -25,6 +26,8 @@ export interface AppDeps {
   accessChanges: AccessChanges;
   users: UserStore;
   snapshots: SnapshotStore;
+  /** Named versions: the board now, stored through the compaction path. */
+  versions: RoomVersions;
   online: OnlineRegistry;
   hocuspocus: Hocuspocus;
   metrics: Metrics;

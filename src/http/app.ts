@@ -19,6 +19,8 @@ import { healthRoutes } from './routes/health.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { roomsRoutes } from './routes/rooms.ts';
 import { snapshotRoutes } from './routes/snapshots.ts';
+import { thumbnailRoute } from './routes/thumbnail.ts';
+import { versionRoutes } from './routes/versions.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 
 /**
@@ -76,6 +78,8 @@ export function createApp(deps: AppDeps) {
   app.route('/api/auth', authRoutes(deps));
   app.route('/api/rooms', roomsRoutes(deps));
   app.route('/api/rooms', snapshotRoutes(deps));
+  app.route('/api/rooms', versionRoutes(deps));
+  app.route('/api/rooms', thumbnailRoute(deps));
   app.route('/api/rooms', documentRoutes(deps));
   app.route('/api/rooms', webhookRoutes(deps));
   app.route('/api/exports', exportsRoutes(deps));

@@ -75,7 +75,7 @@ export class TextMeasurer {
       const cp = ch.codePointAt(0) as number;
       let w = face.widths.get(cp);
       if (w === undefined) {
-        w = advance(face.font, cp);
+        w = face.font.glyphForCodePoint(cp).advanceWidth / face.font.unitsPerEm;
         face.widths.set(cp, w);
       }
       units += w;
@@ -91,19 +91,5 @@ export class TextMeasurer {
       this.fonts.set(key, face);
     }
     return face;
-  }
-}
-
-// Some glyphs' metrics fail to parse in fontkit (e.g. the space of IBM Plex Mono, whose
-// hmtx table is shortened); use the width of "n", a typical advance, instead.
-function advance(font: fontkit.Font, cp: number): number {
-  try {
-    return font.glyphForCodePoint(cp).advanceWidth / font.unitsPerEm;
-  } catch {
-    try {
-      return font.glyphForCodePoint(110).advanceWidth / font.unitsPerEm;
-    } catch {
-      return 0.55;
-    }
   }
 }

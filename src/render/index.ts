@@ -4,7 +4,7 @@
  */
 import { TextMeasurer } from './fonts.ts';
 import { svgToPdf } from './pdf.ts';
-import { svgToPng } from './png.ts';
+import { type PngFit, svgToPng } from './png.ts';
 import { renderSvg } from './svg/render-svg.ts';
 import { toTldrFile } from './tldr.ts';
 import type { Board, ExportLog } from './types.ts';
@@ -13,7 +13,7 @@ import { validateBoard } from './validate.ts';
 export { readBoardFromYDoc, writeBoardToYDoc } from './read-board.ts';
 export { parseTldrFile, toTldrFile } from './tldr.ts';
 export { renderSvg } from './svg/render-svg.ts';
-export { svgToPng } from './png.ts';
+export { type PngFit, svgToPng } from './png.ts';
 export { svgToPdf } from './pdf.ts';
 export { validateBoard } from './validate.ts';
 export type { Board, ExportLog, PictureOptions, ValidBoard } from './types.ts';
@@ -30,6 +30,8 @@ export interface ExportOptions {
   background?: boolean;
   /** PNG pixel scale, 1…4. @default 1 */
   scale?: number;
+  /** PNG only: scale the picture to fit this box in pixels instead (thumbnails). */
+  fit?: PngFit;
   /** Space around the content, in page units. @default 32 */
   padding?: number;
   /** Receives a warning for every record skipped as invalid. */
@@ -68,7 +70,11 @@ export async function renderExport(board: Board, options: ExportOptions): Promis
     case 'svg':
       return { body: new TextEncoder().encode(svg), contentType: 'image/svg+xml', extension: 'svg' };
     case 'png':
-      return { body: await svgToPng(svg, options.scale ?? 1), contentType: 'image/png', extension: 'png' };
+      return {
+        body: await svgToPng(svg, options.scale ?? 1, options.fit && { width, height, fit: options.fit }),
+        contentType: 'image/png',
+        extension: 'png',
+      };
     case 'pdf': {
       const doc = valid.records.find((r) => r.typeName === 'document');
       const title = doc && doc.typeName === 'document' && doc.name ? doc.name : 'Board';

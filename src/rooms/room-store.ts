@@ -53,6 +53,8 @@ function toMemberView(row: { id: string; name: string; role: string; joinedAt: D
 }
 
 export interface NewRoom {
+  /** Chosen beforehand when something must name the room before it exists (a fork's board). */
+  id?: string;
   name: string;
   ownerId: string;
   visibility: 'public' | 'private';
@@ -77,7 +79,7 @@ export class RoomStore {
   async create(room: NewRoom): Promise<RoomRow> {
     const [row] = await this.db
       .insert(rooms)
-      .values({ id: newRoomId(), ...room })
+      .values({ ...room, id: room.id ?? newRoomId() })
       .returning();
     return row!;
   }

@@ -5,6 +5,7 @@ declare module 'fontkit' {
   }
   export interface Font {
     unitsPerEm: number;
+    postscriptName: string;
     ascent: number;
     descent: number;
     glyphForCodePoint(codePoint: number): Glyph;

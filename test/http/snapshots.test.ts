@@ -10,6 +10,8 @@ const versions = async (roomId: string, token: string) =>
     version: number;
     createdAt: string;
     bytes: number;
+    name: string | null;
+    createdBy: { id: string; name: string | null } | null;
   }>;
 
 describe('snapshots', () => {
@@ -23,7 +25,13 @@ describe('snapshots', () => {
     }
     const list = await versions(room.id, owner.token);
     expect(list.map((v) => v.version)).toEqual([5, 4, 3]);
-    expect(list[0]).toEqual({ version: 5, createdAt: expect.any(String), bytes: expect.any(Number) });
+    expect(list[0]).toEqual({
+      version: 5,
+      createdAt: expect.any(String),
+      bytes: expect.any(Number),
+      name: null,
+      createdBy: { id: owner.user.id, name: 'Owner' },
+    });
     expect(list[0]!.bytes).toBeGreaterThan(list[2]!.bytes);
 
     const stranger = await guest(server.url);

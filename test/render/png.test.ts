@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderExport, renderSvg, validateBoard } from '../../src/render/index.ts';
-import { boardOf, decodePng, fixtureBoard, pixel } from './helpers.ts';
+import { boardOf, decodePng, fixtureBoard, geo, pixel } from './helpers.ts';
 
 // The fixture's picture: viewBox 48 48 1644 1084 (content bounds + 32 padding).
 const ORIGIN = { x: 48, y: 48 };
@@ -49,5 +49,16 @@ describe('PNG export', () => {
     const big = decodePng((await renderExport(boardOf([]), { format: 'png', scale: 10 })).body);
     expect(big.width).toBe(256);
     expect(renderSvg(validateBoard(boardOf([]))).width).toBe(64);
+  });
+
+  it('fits a box when asked (thumbnails): down for large boards, up to 2× for small ones', async () => {
+    const fit = { width: 512, height: 2048 };
+    const wide = decodePng((await renderExport(fixtureBoard(), { format: 'png', fit })).body);
+    expect([wide.width, wide.height]).toEqual([512, Math.round((1084 * 512) / 1644)]);
+    const tall = decodePng((await renderExport(boardOf([geo('tall', 0, 0, { w: 100, h: 20_000 })]), { format: 'png', fit })).body);
+    expect(tall.height).toBeLessThanOrEqual(2048);
+    expect(tall.width).toBeLessThan(512);
+    const small = decodePng((await renderExport(boardOf([]), { format: 'png', fit })).body);
+    expect(small.width).toBe(128);
   });
 });

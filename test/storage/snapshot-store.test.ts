@@ -1,6 +1,8 @@
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { createDatabase, type Database } from '../../src/db/client.ts';
+import { roomSnapshots } from '../../src/db/schema.ts';
 import { SnapshotStore } from '../../src/documents/snapshot-store.ts';
 import { RoomStore } from '../../src/rooms/room-store.ts';
 import { UserStore } from '../../src/users/user-store.ts';
@@ -63,6 +65,23 @@ describe.each<StorageKind>(['postgres', 'pglite'])('snapshot store on %s', (kind
     for (let i = 0; i < 7; i++) await snapshots.append(room.id, bytes, bytes);
     await snapshots.prune(room.id, 3);
     expect((await snapshots.list(room.id)).map((s) => s.version)).toEqual([7, 6, 5]);
+  });
+
+  it('never prunes named versions, and lists names and authors', async () => {
+    const room = await newRoom();
+    const bytes = new Uint8Array([0, 0]);
+    for (let i = 0; i < 5; i++) await snapshots.append(room.id, bytes, bytes);
+    await database.db
+      .update(roomSnapshots)
+      .set({ name: 'Kept', createdBy: 'u1' })
+      .where(and(eq(roomSnapshots.roomId, room.id), eq(roomSnapshots.version, 1)));
+    await snapshots.prune(room.id, 2);
+    const listed = await snapshots.list(room.id);
+    expect(listed.map((s) => [s.version, s.name, s.createdBy])).toEqual([
+      [5, null, null],
+      [4, null, null],
+      [1, 'Kept', { id: 'u1', name: 'U' }],
+    ]);
   });
 
   it('stores nothing for a room that does not exist', async () => {

@@ -2,16 +2,15 @@ import { Hono } from 'hono';
 import * as Y from 'yjs';
 import { boardRootNames, checkBoardUpdate } from '../../ws/board-update-filter.ts';
 import { z } from 'zod';
-import type { Role, RoomRow } from '../../db/schema.ts';
+import type { RoomRow } from '../../db/schema.ts';
 import { DocumentTooLargeError } from '../../document-api/room-documents.ts';
 import { applyChanges, InvalidRecordError, validateChanges } from '../../document-api/record-changes.ts';
 import { readBoardFromYDoc, validateBoard } from '../../render/index.ts';
-import { canWrite } from '../../rooms/access.ts';
 import type { AppDeps, AppEnv } from '../app-env.ts';
-import { ApiError, badRequest, forbidden } from '../errors.ts';
+import { ApiError, badRequest } from '../errors.ts';
 import { bearerAuth } from '../middleware/bearer-auth.ts';
 import { jsonBody } from '../validate.ts';
-import { findRoom } from './room-guards.ts';
+import { findRoom, requireWriter, roleIn } from './room-guards.ts';
 
 // Records are checked one by one against tldraw's schema after this shape check,
 // so a bad record is named rather than reported as a zod path.
@@ -24,21 +23,9 @@ export const patchDocumentBody = z
 
 const OCTET_STREAM = 'application/octet-stream';
 
-/**
- * The caller's role in a room for the REST document API, as a user token would
- * open it over the WebSocket: owner, member role, or editor of an open room.
- */
-async function roleIn(deps: AppDeps, room: RoomRow, userId: string): Promise<Role> {
-  if (room.ownerId === userId) return 'owner';
-  const member = await deps.rooms.memberRole(room.id, userId);
-  if (member) return member;
-  if (room.visibility === 'public' && room.passwordHash === null) return 'editor';
-  throw forbidden('Join this room first');
-}
-
 async function writableRoom(deps: AppDeps, roomId: string, userId: string): Promise<RoomRow> {
   const room = await findRoom(deps, roomId);
-  if (!canWrite(await roleIn(deps, room, userId))) throw forbidden('Viewers cannot change the document', 'read-only');
+  await requireWriter(deps, room, userId);
   return room;
 }
 

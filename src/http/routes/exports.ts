@@ -19,6 +19,8 @@ export const createExportBody = z.strictObject({
     .optional(),
   background: z.boolean().optional(),
   scale: z.number().min(1).max(4).optional(),
+  /** A stored version (`GET /api/rooms/:id/snapshots`) to draw instead of the live board. */
+  version: z.number().int().min(1).optional(),
 });
 
 /** Content types of the stored files, by format (the file route answers with these). */
@@ -57,6 +59,9 @@ export function exportsRoutes(deps: AppDeps) {
         throw new ApiError(429, 'rate-limited', 'Too many exports requested; try again later');
       }
       const { format, ...options } = c.req.valid('json');
+      if (options.version !== undefined && !(await deps.snapshots.has(room.id, options.version))) {
+        throw notFound(`Room ${room.id} has no version ${options.version}`, 'version-not-found');
+      }
       const row = await exports.store.create({ roomId: room.id, format, requestedBy: user.sub, options });
       exports.kick();
       c.header('Location', `/api/exports/${row.id}`);

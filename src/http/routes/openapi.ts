@@ -8,6 +8,7 @@ import { inviteBody } from './invites.ts';
 import { memberRoleBody } from './members.ts';
 import { createRoomBody, updateRoomBody } from './rooms.ts';
 import type { Operation } from './openapi-operation.ts';
+import { BOARD_OPERATIONS } from './openapi-boards.ts';
 import { INTEGRATION_OPERATIONS } from './openapi-integrations.ts';
 
 const room = {
@@ -138,13 +139,6 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
       },
     },
   },
-  '/api/rooms/{roomId}/snapshots': {
-    get: {
-      summary: 'Stored versions (members)',
-      auth: true,
-      responses: { 200: '[{ version, createdAt, bytes }]', 403: 'not a member', 404: 'unknown' },
-    },
-  },
   '/api/rooms/{roomId}/snapshots/{version}/restore': {
     post: {
       summary: 'Restore a version for everyone, as a new version (owner)',
@@ -154,7 +148,8 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
   },
   '/api/exports/{roomId}': {
     post: {
-      summary: 'Export a room (members): json is a .tldr file; svg, png, pdf draw a page. Answers at once; follow the export with GET',
+      summary:
+        'Export a room (members): json is a .tldr file; svg, png, pdf draw a page; `version` exports that stored version instead of the live board. Answers at once; follow the export with GET',
       auth: true,
       body: createExportBody,
       responses: {
@@ -162,7 +157,7 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
         400: 'bad format or options',
         401: 'no token',
         403: 'not a member',
-        404: 'unknown room',
+        404: 'unknown room, or a version the room does not have',
         429: 'too many exports (EXPORTS_PER_HOUR per user)',
       },
     },
@@ -198,7 +193,7 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
  */
 export function buildOpenApi(extra: Record<string, Record<string, Operation>> = {}) {
   const paths: Record<string, unknown> = {};
-  for (const [path, operations] of Object.entries({ ...OPERATIONS, ...INTEGRATION_OPERATIONS, ...extra })) {
+  for (const [path, operations] of Object.entries({ ...OPERATIONS, ...BOARD_OPERATIONS, ...INTEGRATION_OPERATIONS, ...extra })) {
     paths[path] = Object.fromEntries(
       Object.entries(operations).map(([method, op]) => [
         method,

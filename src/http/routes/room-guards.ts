@@ -1,5 +1,5 @@
-import type { RoomRow } from '../../db/schema.ts';
-import { isMember } from '../../rooms/access.ts';
+import type { Role, RoomRow } from '../../db/schema.ts';
+import { canWrite, isMember } from '../../rooms/access.ts';
 import { ROOM_ID_PATTERN } from '../../rooms/ids.ts';
 import type { AppDeps } from '../app-env.ts';
 import { forbidden, notFound } from '../errors.ts';
@@ -20,4 +20,21 @@ export async function requireMember(deps: AppDeps, room: RoomRow, userId: string
   if (room.ownerId === userId) return;
   const memberRole = await deps.rooms.memberRole(room.id, userId);
   if (!isMember(room, userId, memberRole)) throw forbidden('Join this room first');
+}
+
+/**
+ * The caller's role in a room as a user token would open it over the WebSocket:
+ * owner, member role, or editor of an open room; 403 for anyone else.
+ */
+export async function roleIn(deps: AppDeps, room: RoomRow, userId: string): Promise<Role> {
+  if (room.ownerId === userId) return 'owner';
+  const member = await deps.rooms.memberRole(room.id, userId);
+  if (member) return member;
+  if (room.visibility === 'public' && room.passwordHash === null) return 'editor';
+  throw forbidden('Join this room first');
+}
+
+/** Owners and editors, or 403 (`read-only` for viewers). */
+export async function requireWriter(deps: AppDeps, room: RoomRow, userId: string): Promise<void> {
+  if (!canWrite(await roleIn(deps, room, userId))) throw forbidden('Viewers cannot change the document', 'read-only');
 }

@@ -11,6 +11,7 @@ import type { AppDeps, AppEnv } from '../app-env.ts';
 import { ApiError, unauthorized } from '../errors.ts';
 import { bearerAuth, readBearer } from '../middleware/bearer-auth.ts';
 import { jsonBody, jsonQuery } from '../validate.ts';
+import { forkRoute } from './fork.ts';
 import { invitesRoutes } from './invites.ts';
 import { joinRoute } from './join.ts';
 import { membersRoutes } from './members.ts';
@@ -126,6 +127,7 @@ export function roomsRoutes(deps: AppDeps) {
       await deps.accessChanges.publish(room.id);
       return c.body(null, 204);
     })
+    .route('/', forkRoute(deps, creations))
     .route('/', invitesRoutes(deps))
     .route('/', membersRoutes(deps))
     .route('/', joinRoute(deps));

@@ -26,7 +26,11 @@ export function snapshotRoutes(deps: AppDeps) {
       // Through Hocuspocus, not around it: the restore is an ordinary change of the
       // loaded document, so connected clients (and other instances) receive it, and
       // closing the direct connection stores it at once as the newest version.
-      const connection = await deps.hocuspocus.openDirectConnection(room.id, { restoredBy: user.sub });
+      // `user` makes the restorer the author of the version the restore is stored as.
+      const connection = await deps.hocuspocus.openDirectConnection(room.id, {
+        user: { id: user.sub, name: user.name },
+        restoredBy: user.sub,
+      });
       try {
         await connection.transact((document) => restoreInto(document, snapshot));
       } finally {

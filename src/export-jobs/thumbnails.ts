@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from '../log.ts';
+import type { BoardSource } from './board-source.ts';
+import type { FileStore } from './file-store.ts';
+import type { RenderPool } from './render-pool.ts';
+
+/** Thumbnails are at most this wide, and this tall (a very tall board is scaled to fit). */
+export const THUMBNAIL_FIT = { width: 512, height: 2048 } as const;
+
+export interface ThumbnailsConfiguration {
+  boards: BoardSource;
+  pool: RenderPool;
+  files: FileStore;
+  log: Logger;
+  /** Whether the room still exists: a refresh racing the room's deletion must leave no file behind. */
+  roomExists: (roomId: string) => Promise<boolean>;
+}
+
+/** A thumbnail as the API serves it. */
+export interface Thumbnail {
+  body: Uint8Array;
+  /** A strong ETag (quoted), from the bytes. */
+  etag: string;
+}
+
+/** The key of a room's thumbnail: under the room's prefix, so it goes when the room's files go. */
+export function thumbnailKey(roomId: string): string {
+  return `${roomId}/thumbnail.png`;
+}
+
+/**
+ * Room thumbnails: a PNG of the first page, at most 512 px wide, rendered in the export
+ * render pool (worker threads at low priority, never on the event loop that serves
+ * sync) and kept in the export file store. `refresh` is called (debounced) after a
+ * room changes; `get` serves the stored one, rendering it first if there is none.
+ * One render per room at a time: a refresh asked for during one runs once after it.
+ */
+export class Thumbnails {
+  private readonly configuration: ThumbnailsConfiguration;
+  private readonly running = new Map<string, Promise<Uint8Array | undefined>>();
+  private readonly again = new Set<string>();
+
+  constructor(configuration: ThumbnailsConfiguration) {
+    this.configuration = configuration;
+  }
+
+  /** Renders and stores the room's thumbnail now (or once more after the render under way). */
+  refresh(roomId: string): Promise<Uint8Array | undefined> {
+    const current = this.running.get(roomId);
+    if (current) {
+      this.again.add(roomId);
+      return current;
+    }
+    const render = this.render(roomId).finally(() => {
+      this.running.delete(roomId);
+      if (this.again.delete(roomId)) void this.refresh(roomId).catch(() => {});
+    });
+    this.running.set(roomId, render);
+    return render;
+  }
+
+  /**
+   * The room's thumbnail, rendered now when none is stored yet.
+   * @returns `undefined` when the room went away meanwhile
+   * @throws RenderError when its board cannot be read
+   */
+  async get(roomId: string): Promise<Thumbnail | undefined> {
+    const stored = await this.configuration.files.get(thumbnailKey(roomId));
+    const body = stored ? new Uint8Array(await new Response(stored.body).arrayBuffer()) : await this.refresh(roomId);
+    if (!body) return undefined;
+    return { body, etag: `"${createHash('sha256').update(body).digest('base64url')}"` };
+  }
+
+  private async render(roomId: string): Promise<Uint8Array | undefined> {
+    const { boards, pool, files, log, roomExists } = this.configuration;
+    const started = performance.now();
+    const { board } = await boards.read(roomId);
+    const file = await pool.render(board, { format: 'png', fit: THUMBNAIL_FIT });
+    await files.put(thumbnailKey(roomId), file.body, file.contentType);
+    // Deleted meanwhile: its files may have been removed before this one was written.
+    if (!(await roomExists(roomId))) {
+      await files.delete(thumbnailKey(roomId));
+      return undefined;
+    }
+    log.debug({ roomId, bytes: file.body.byteLength, ms: Math.round(performance.now() - started) }, 'thumbnail rendered');
+    return file.body;
+  }
+}

@@ -1,0 +1,103 @@
+import { describe, expect, it, vi } from 'vitest';
+import { thumbnailKey } from '../../src/export-jobs/index.ts';
+import { writeBoardToYDoc } from '../../src/render/index.ts';
+import { call, guest, roomWithOwner } from '../helpers/api.ts';
+import { acknowledged, putRecord, syncedProvider } from '../helpers/provider.ts';
+import { useTestServer } from '../helpers/server.ts';
+import { decodePng, fixtureFile, geo } from '../render/helpers.ts';
+
+const server = useTestServer({ env: { THUMBNAIL_DEBOUNCE_MS: '100' } });
+
+async function thumbnail(roomId: string, token?: string, headers: Record<string, string> = {}) {
+  const response = await fetch(`${server.url}/api/rooms/${roomId}/thumbnail`, {
+    headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+  });
+  return { status: response.status, headers: response.headers, bytes: new Uint8Array(await response.arrayBuffer()) };
+}
+
+/** Whether the room's thumbnail is in the file store (rendered without anyone asking). */
+const stored = async (roomId: string) => (await server.exports.files.get(thumbnailKey(roomId))) !== undefined;
+
+describe('GET /api/rooms/:roomId/thumbnail', () => {
+  it('is a PNG of the first page at most 512 px wide, with an ETag that answers 304', async () => {
+    const { owner, room } = await roomWithOwner(server.url, { visibility: 'private' });
+    const writer = await syncedProvider(server.wsUrl, room.id, owner.token);
+    // The fixture board is 1644 × 1084: scaled down to 512 wide.
+    writeBoardToYDoc(writer.doc, room.id, fixtureFile());
+    await acknowledged(writer);
+
+    const first = await thumbnail(room.id, owner.token);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-type')).toBe('image/png');
+    expect(first.headers.get('cache-control')).toBe('private, no-cache');
+    const png = decodePng(first.bytes);
+    expect(png.width).toBe(512);
+    expect(png.height).toBe(Math.round((1084 * 512) / 1644));
+    const etag = first.headers.get('etag');
+    expect(etag).toMatch(/^"[\w-]+"$/);
+
+    const again = await thumbnail(room.id, owner.token, { 'if-none-match': etag! });
+    expect(again.status).toBe(304);
+    expect(again.headers.get('etag')).toBe(etag);
+    expect(again.bytes.byteLength).toBe(0);
+    expect((await thumbnail(room.id, owner.token, { 'if-none-match': '"something-else"' })).status).toBe(200);
+  });
+
+  it('is rendered again in the background once changes stop, within 15 s', async () => {
+    const { owner, room } = await roomWithOwner(server.url, { visibility: 'private' });
+    const writer = await syncedProvider(server.wsUrl, room.id, owner.token);
+    putRecord(writer.doc, room.id, 'page:p', { typeName: 'page', name: 'Page 1', index: 'a1', meta: {} });
+    await acknowledged(writer);
+    // Nobody asked for it: the debounced refresh rendered and stored it.
+    await vi.waitFor(async () => expect(await stored(room.id)).toBe(true), { timeout: 15_000 });
+    const before = await thumbnail(room.id, owner.token);
+
+    putRecord(writer.doc, room.id, 'shape:box', geo('box', 0, 0, { w: 400, h: 300, fill: 'fill', color: 'red' }));
+    await acknowledged(writer);
+    const started = Date.now();
+    const after = await vi.waitFor(
+      async () => {
+        const now = await thumbnail(room.id, owner.token, { 'if-none-match': before.headers.get('etag')! });
+        expect(now.status).toBe(200);
+        return now;
+      },
+      { timeout: 15_000, interval: 50 },
+    );
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(after.headers.get('etag')).not.toBe(before.headers.get('etag'));
+    // The red box fills the middle of the new picture.
+    const png = decodePng(after.bytes);
+    const i = (png.width * Math.floor(png.height / 2) + Math.floor(png.width / 2)) * 4;
+    expect(png.data[i]!).toBeGreaterThan(150);
+    expect(png.data[i + 1]!).toBeLessThan(150);
+  });
+
+  it('is readable as the room: anyone for an open room, members otherwise', async () => {
+    const open = await roomWithOwner(server.url, { visibility: 'public' });
+    expect((await thumbnail(open.room.id)).status).toBe(200);
+
+    const { owner, room } = await roomWithOwner(server.url, { visibility: 'private' });
+    const stranger = await guest(server.url);
+    expect((await thumbnail(room.id)).status).toBe(401);
+    expect((await thumbnail(room.id, stranger.token)).status).toBe(403);
+    expect((await thumbnail(room.id, owner.token)).status).toBe(200);
+    const invite = await call(server.url, 'POST', `/api/rooms/${room.id}/invite`, { token: owner.token, body: { role: 'viewer' } });
+    await call(server.url, 'POST', `/api/rooms/${room.id}/join`, { token: stranger.token, body: { invite: invite.body.token } });
+    expect((await thumbnail(room.id, stranger.token)).status).toBe(200);
+
+    // A password room's board is for those who know the password, even though the room is public.
+    const locked = await roomWithOwner(server.url, { visibility: 'public', password: 'open sesame' });
+    expect((await thumbnail(locked.room.id)).status).toBe(401);
+    expect((await thumbnail(locked.room.id, stranger.token)).status).toBe(403);
+
+    expect((await thumbnail('nosuchroom', owner.token)).status).toBe(404);
+  });
+
+  it('goes with its room', async () => {
+    const { owner, room } = await roomWithOwner(server.url, { visibility: 'private' });
+    expect((await thumbnail(room.id, owner.token)).status).toBe(200);
+    expect(await stored(room.id)).toBe(true);
+    expect((await call(server.url, 'DELETE', `/api/rooms/${room.id}`, { token: owner.token })).status).toBe(204);
+    await vi.waitFor(async () => expect(await stored(room.id)).toBe(false));
+  });
+});
