@@ -61,6 +61,19 @@ export interface Config {
   };
   /** Export rows and files older than this are swept. */
   exportRetentionMs: number;
+  /** Images and videos of rooms (issue 13), stored outside the document. */
+  assets: {
+    /** Largest upload (MAX_ASSET_BYTES); refused with 413 before the rest of the body is read. */
+    maxBytes: number;
+    /** All assets of one room together (MAX_ROOM_ASSET_BYTES); an upload past it is 413. */
+    maxRoomBytes: number;
+    /** Uploads one user may make: a token bucket per user. */
+    uploads: { ratePerSecond: number; burst: number };
+    /** An asset no kept version references is deleted after this long (ASSET_GC_GRACE_SECONDS). */
+    gcGraceMs: number;
+    /** How often the garbage collector looks (ASSET_GC_INTERVAL_SECONDS). */
+    gcIntervalMs: number;
+  };
   persistence: {
     /** Quiet time before a changed document is snapshotted. */
     debounceMs: number;
@@ -209,6 +222,12 @@ const envSchema = z.object({
   ROOM_CREATIONS_PER_HOUR: integer(60, 1),
   EXPORTS_PER_HOUR: integer(60, 1),
   EXPORT_RETENTION_HOURS: integer(168, 1),
+  // Uploads are held in memory while they are hashed and sniffed: bounded.
+  MAX_ASSET_BYTES: integer(25 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+  MAX_ROOM_ASSET_BYTES: integer(1024 * 1024 * 1024, 1024),
+  ASSET_UPLOADS_PER_HOUR: integer(600, 1),
+  ASSET_GC_GRACE_SECONDS: integer(86_400, 1, 365 * 86_400),
+  ASSET_GC_INTERVAL_SECONDS: integer(3_600, 1, 86_400),
   WEBHOOK_DEBOUNCE_MS: integer(5_000, 0, 3600 * 1000),
   WEBHOOK_ALLOW_PRIVATE: booleanFlag(false),
   WEBHOOK_TIMEOUT_MS: integer(10_000, 100, 60_000),
@@ -316,6 +335,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       exports: perHour(e.EXPORTS_PER_HOUR),
     },
     exportRetentionMs: e.EXPORT_RETENTION_HOURS * 3600 * 1000,
+    assets: {
+      maxBytes: e.MAX_ASSET_BYTES,
+      maxRoomBytes: e.MAX_ROOM_ASSET_BYTES,
+      uploads: perHour(e.ASSET_UPLOADS_PER_HOUR),
+      gcGraceMs: e.ASSET_GC_GRACE_SECONDS * 1000,
+      gcIntervalMs: e.ASSET_GC_INTERVAL_SECONDS * 1000,
+    },
     persistence: {
       debounceMs: e.SNAPSHOT_DEBOUNCE_MS,
       maxDebounceMs: e.SNAPSHOT_MAX_DEBOUNCE_MS,

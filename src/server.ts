@@ -12,6 +12,7 @@ import { Persistence } from '../extensions/persistence.ts';
 import { KeepLoaded } from '../extensions/keep-loaded.ts';
 import { LiveAccess } from '../extensions/live-access.ts';
 import { Presence } from '../extensions/presence.ts';
+import { createAssets, type Assets } from './assets/index.ts';
 import { loadOrCreateSecret } from './auth/secret-file.ts';
 import { TokenService } from './auth/tokens.ts';
 import type { Config } from './config.ts';
@@ -44,6 +45,7 @@ export interface ScribleServer {
   log: Logger;
   metrics: Metrics;
   exports: Exports;
+  assets: Assets;
   webhooks: Webhooks;
   /** Starts serving HTTP and WebSocket on config.host:config.port (0: any free port). */
   listen(): Promise<void>;
@@ -163,6 +165,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     tuning: overrides.exports,
     webhooks,
   });
+  const assets = createAssets({ config, db: database.db, log });
   const documents = new RoomDocuments({
     hocuspocus,
     db: database.db,
@@ -186,6 +189,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     metrics,
     log,
     exports,
+    assets,
     documents,
     webhooks,
     publicUrl,
@@ -245,6 +249,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     // Before the documents unload and the database closes: running exports finish
     // (or are given back for another instance) while both are still there.
     await until(exports.stop(), storesDeadline, 'exports', log);
+    await until(assets.stop(), storesDeadline, 'assets', log);
     await until(webhooks.stop(), storesDeadline, 'webhooks', log);
     // Detach every connection; Hocuspocus then stores each document whose last
     // connection left and unloads it. Wait for that, or for the deadline.
@@ -275,6 +280,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     log,
     metrics,
     exports,
+    assets,
     webhooks,
     listen: () =>
       new Promise<void>((resolve, reject) => {
@@ -283,6 +289,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
           httpServer.off('error', reject);
           boundPort = (httpServer.address() as AddressInfo).port;
           exports.start();
+          assets.start();
           webhooks.start();
           log.info({ url: `http://${displayHost}:${boundPort}`, database: database.kind }, 'scrible listening');
           resolve();
