@@ -165,7 +165,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     tuning: overrides.exports,
     webhooks,
   });
-  const assets = createAssets({ config, db: database.db, log });
+  const assets = createAssets({ config, db: database.db, log, hocuspocus });
   const documents = new RoomDocuments({
     hocuspocus,
     db: database.db,

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, lt, lte, notInArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { hasSqlState, FOREIGN_KEY_VIOLATION, queryRows } from '../db/rows.ts';
 import { assets, type AssetRow } from '../db/schema.ts';
@@ -92,6 +92,80 @@ export class AssetStore {
       sql`SELECT coalesce(sum(size), 0) AS used FROM assets WHERE room_id = ${roomId}`,
     );
     return Number(usage?.used ?? 0);
+  }
+
+  /**
+   * Rooms the garbage collector should look at: with an asset never checked, checked
+   * before the room last changed (a store, or a session opening it), or unreferenced
+   * for longer than `graceMs`.
+   */
+  async roomsToCheck(graceMs: number, limit: number): Promise<string[]> {
+    const rows = await queryRows<{ room_id: string }>(
+      this.db,
+      sql`SELECT DISTINCT a.room_id FROM assets a JOIN rooms r ON r.id = a.room_id
+          WHERE a.checked_at IS NULL OR a.checked_at < r.last_active
+             OR a.unreferenced_since < now() - make_interval(secs => ${graceMs / 1000})
+          LIMIT ${limit}`,
+    );
+    return rows.map((row) => row.room_id);
+  }
+
+  async ids(roomId: string): Promise<string[]> {
+    const rows = await this.db.select({ id: assets.id }).from(assets).where(eq(assets.roomId, roomId));
+    return rows.map((row) => row.id);
+  }
+
+  /** The database's clock: check times are compared with `rooms.last_active`, which it sets. */
+  async now(): Promise<Date> {
+    const [row] = await queryRows<{ now: string | Date }>(this.db, sql`SELECT now() AS now`);
+    return new Date(row!.now);
+  }
+
+  /**
+   * Records what the collector saw when it read the room's versions at `readAt`:
+   * `referenced` assets are wanted, the others (that existed then) unreferenced since
+   * then at the latest. Then deletes those unreferenced for longer than `graceMs`,
+   * calling `deleteFiles` for each before the rows go: under the room's asset lock and
+   * with the rows locked, so an upload of the same bytes waits and then stores them anew.
+   *
+   * @returns the deleted ids, or `undefined` when another instance holds the room's lock.
+   */
+  async settle(
+    roomId: string,
+    referenced: string[],
+    readAt: Date,
+    graceMs: number,
+    deleteFiles: (id: string) => Promise<void>,
+  ): Promise<string[] | undefined> {
+    return this.db.transaction(async (transaction) => {
+      const tx = transaction as unknown as Db;
+      if (!(await tryLockRoomAssets(tx, roomId))) return undefined;
+      const inRoom = eq(assets.roomId, roomId);
+      if (referenced.length > 0) {
+        await tx
+          .update(assets)
+          .set({ unreferencedSince: null, checkedAt: readAt })
+          .where(and(inRoom, inArray(assets.id, referenced)));
+      }
+      await tx
+        .update(assets)
+        .set({ unreferencedSince: sql`coalesce(${assets.unreferencedSince}, ${readAt.toISOString()}::timestamptz)`, checkedAt: readAt })
+        .where(and(inRoom, notInArray(assets.id, referenced), lte(assets.createdAt, readAt)));
+      const expired = await tx
+        .delete(assets)
+        .where(
+          and(
+            inRoom,
+            notInArray(assets.id, referenced),
+            isNotNull(assets.unreferencedSince),
+            lt(assets.unreferencedSince, sql`now() - make_interval(secs => ${graceMs / 1000})`),
+          ),
+        )
+        .returning({ id: assets.id });
+      // A failure here rolls the deletions back: rows stay until their files are gone.
+      for (const { id } of expired) await deleteFiles(id);
+      return expired.map((row) => row.id);
+    });
   }
 }
 

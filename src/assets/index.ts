@@ -1,9 +1,11 @@
+import type { Hocuspocus } from '@hocuspocus/server';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import type { AssetRow } from '../db/schema.ts';
 import { createFileStore } from '../export-jobs/create-file-store.ts';
 import type { FileStore } from '../export-jobs/file-store.ts';
 import type { Logger } from '../log.ts';
+import { AssetCollector } from './asset-collector.ts';
 import { AssetService } from './asset-service.ts';
 import { AssetStore } from './asset-store.ts';
 
@@ -42,23 +44,43 @@ export function toAssetView(row: AssetRow, publicUrl: string): AssetView {
 export interface Assets {
   service: AssetService;
   files: FileStore;
+  /** Deletes assets no kept version references any more (periodically, once started). */
+  collector: AssetCollector;
   start(): void;
   stop(): Promise<void>;
 }
 
 /**
  * Wires the asset store: files in `DATA_DIR/assets`, or under `assets/` in the
- * bucket when `S3_BUCKET` is set.
+ * bucket when `S3_BUCKET` is set, and its garbage collector.
  */
-export function createAssets(deps: { config: Pick<Config, 's3' | 'dataDir' | 'assets'>; db: Db; log: Logger }): Assets {
+export function createAssets(deps: {
+  config: Pick<Config, 's3' | 'dataDir' | 'assets'>;
+  db: Db;
+  log: Logger;
+  /** Loaded documents count as references too. */
+  hocuspocus: Pick<Hocuspocus, 'documents'>;
+}): Assets {
+  const { config, db, hocuspocus } = deps;
   const log = deps.log.child({ component: 'assets' });
-  const files = createFileStore(deps.config, 'assets');
-  const service = new AssetService({ store: new AssetStore(deps.db), files, log, maxRoomBytes: deps.config.assets.maxRoomBytes });
+  const files = createFileStore(config, 'assets');
+  const store = new AssetStore(db);
+  const service = new AssetService({ store, files, log, maxRoomBytes: config.assets.maxRoomBytes });
+  const collector = new AssetCollector({
+    store,
+    files,
+    log,
+    references: { db, log, loadedDocument: (roomId) => hocuspocus.documents.get(roomId) },
+    graceMs: config.assets.gcGraceMs,
+    intervalMs: config.assets.gcIntervalMs,
+  });
   return {
     service,
     files,
-    start: () => {},
+    collector,
+    start: () => collector.start(),
     stop: async () => {
+      await collector.stop();
       await files.close();
     },
   };

@@ -64,3 +64,14 @@ export async function fetchAsset(url: string, init: { token?: string; headers?: 
   });
   return { status: response.status, headers: response.headers, bytes: new Uint8Array(await response.arrayBuffer()) };
 }
+
+/** A tldraw image asset record pointing at `src`. */
+export function imageAsset(id: string, src: string, w = 40, h = 30) {
+  return {
+    id,
+    typeName: 'asset',
+    type: 'image',
+    props: { w, h, name: 'picture.png', isAnimated: false, mimeType: 'image/png', src },
+    meta: {},
+  };
+}
