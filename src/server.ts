@@ -12,7 +12,7 @@ import { Persistence } from '../extensions/persistence.ts';
 import { KeepLoaded } from '../extensions/keep-loaded.ts';
 import { LiveAccess } from '../extensions/live-access.ts';
 import { Presence } from '../extensions/presence.ts';
-import { createAssets, type Assets } from './assets/index.ts';
+import { createAssets, embedRoomAssets, type Assets } from './assets/index.ts';
 import { loadOrCreateSecret } from './auth/secret-file.ts';
 import { TokenService } from './auth/tokens.ts';
 import type { Config } from './config.ts';
@@ -155,6 +155,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   let boundPort = config.port;
   const host = config.host;
   const publicUrl = () => config.publicUrl ?? `http://localhost:${boundPort}`;
+  const assets = createAssets({ config, db: database.db, log, hocuspocus });
   const exports = createExports({
     config,
     db: database.db,
@@ -164,8 +165,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     publicUrl,
     tuning: overrides.exports,
     webhooks,
+    prepareBoard: (roomId, board, options) => embedRoomAssets(assets.service, log, roomId, board, options),
   });
-  const assets = createAssets({ config, db: database.db, log, hocuspocus });
   const documents = new RoomDocuments({
     hocuspocus,
     db: database.db,

@@ -75,3 +75,16 @@ export async function resizeImage(bytes: Uint8Array, type: AssetMimeType, width:
   }
   return new Uint8Array(await pipeline.toBuffer());
 }
+
+/**
+ * An image for an export to embed: at most `width` wide, oriented, as JPEG (photos stay
+ * photos) or PNG, the two types every export format (SVG, PNG through resvg, PDF through
+ * PDFKit) can draw. Animations give their first frame; SVG is rasterised.
+ */
+export async function exportImage(bytes: Uint8Array, type: AssetMimeType, width: number): Promise<{ bytes: Uint8Array; type: string }> {
+  const pipeline = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, ...(type === 'image/svg+xml' ? { density: 144 } : {}) })
+    .autoOrient()
+    .resize({ width, withoutEnlargement: true });
+  if (type === 'image/jpeg') return { bytes: new Uint8Array(await pipeline.jpeg({ quality: 90 }).toBuffer()), type: 'image/jpeg' };
+  return { bytes: new Uint8Array(await pipeline.png().toBuffer()), type: 'image/png' };
+}

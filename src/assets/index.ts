@@ -11,6 +11,7 @@ import { AssetStore } from './asset-store.ts';
 
 export { ASSET_ID_PATTERN, AssetStore } from './asset-store.ts';
 export { AssetQuotaError, AssetRoomGoneError, AssetService, UnsupportedAssetError } from './asset-service.ts';
+export { embedRoomAssets } from './export-embedding.ts';
 
 /** An asset as the API shows it (API.md "Assets"). */
 export interface AssetView {

@@ -1,4 +1,5 @@
 import type { Logger } from '../log.ts';
+import type { Board } from '../render/index.ts';
 import type { Metrics } from '../metrics.ts';
 import type { BoardSource } from './board-source.ts';
 import type { ClaimedJob, ExportStore } from './export-store.ts';
@@ -30,7 +31,15 @@ export interface ExportRunnerConfiguration {
   shutdownGraceMs: number;
   /** Called once a job is recorded completed or failed (webhook events). */
   onFinished?: (exportId: string) => void;
+  /**
+   * Readies a room's board for rendering: the asset store puts the room's pictures in
+   * as `data:` URLs, since renderers never fetch anything.
+   */
+  prepareBoard?: PrepareBoard;
 }
+
+/** See {@link ExportRunnerConfiguration.prepareBoard}. */
+export type PrepareBoard = (roomId: string, board: Board, options: { format: string; scale?: number }) => Promise<Board>;
 
 /**
  * Works export jobs from the `exports` table: claims as many as it has free slots,
@@ -117,7 +126,14 @@ export class ExportRunner {
     const context = { exportId: job.id, roomId: job.roomId, format: job.format, attempt: job.attempts };
     const started = performance.now();
     try {
-      const { board, source } = await boards.read(job.roomId);
+      const { board: stored, source } = await boards.read(job.roomId);
+      const { prepareBoard } = this.configuration;
+      const board = prepareBoard
+        ? await prepareBoard(job.roomId, stored, {
+            format: job.format,
+            ...(job.options.scale !== undefined ? { scale: job.options.scale } : {}),
+          })
+        : stored;
       const file = await pool.render(board, { format: job.format, ...job.options });
       for (const warning of file.warnings) log.warn({ ...context, ...warning.obj }, warning.msg);
       const key = fileKey(job.roomId, job.id, file.extension);

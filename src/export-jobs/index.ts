@@ -6,7 +6,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Webhooks } from '../webhooks/index.ts';
 import { BoardSource } from './board-source.ts';
-import { ExportRunner, type ExportRunnerConfiguration } from './export-runner.ts';
+import { ExportRunner, type ExportRunnerConfiguration, type PrepareBoard } from './export-runner.ts';
 import { ExportStore, toExportView } from './export-store.ts';
 import { createFileStore } from './create-file-store.ts';
 import { ExportSweeper } from './export-sweeper.ts';
@@ -52,6 +52,8 @@ export function createExports(deps: {
   tuning?: ExportsTuning;
   /** Announces finished jobs as `export.completed` / `export.failed`. */
   webhooks?: Pick<Webhooks, 'emit'>;
+  /** Puts the room's pictures into the board before it is rendered (the asset store). */
+  prepareBoard?: PrepareBoard;
 }): Exports {
   const { tuning = {} } = deps;
   const log = deps.log.child({ component: 'exports' });
@@ -70,6 +72,7 @@ export function createExports(deps: {
     metrics: deps.metrics,
     log,
     publicUrl: deps.publicUrl,
+    ...(deps.prepareBoard ? { prepareBoard: deps.prepareBoard } : {}),
     onFinished: (exportId) => {
       const { webhooks } = deps;
       if (!webhooks) return;
