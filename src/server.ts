@@ -46,6 +46,8 @@ export interface ScribleServer {
   metrics: Metrics;
   exports: Exports;
   assets: Assets;
+  /** Rooms' documents, read and changed like the REST document API does (tools, migrations). */
+  documents: RoomDocuments;
   webhooks: Webhooks;
   /** Starts serving HTTP and WebSocket on config.host:config.port (0: any free port). */
   listen(): Promise<void>;
@@ -282,6 +284,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     metrics,
     exports,
     assets,
+    documents,
     webhooks,
     listen: () =>
       new Promise<void>((resolve, reject) => {
