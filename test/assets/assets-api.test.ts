@@ -320,6 +320,8 @@ describe('GET /api/rooms/:roomId/assets/:assetId', () => {
     const beyond = await fetchAsset(url, { headers: { range: `bytes=${size}-` } });
     expect(beyond.status).toBe(416);
     expect(beyond.headers.get('content-range')).toBe(`bytes */${size}`);
+    // Errors are never cached like the file is.
+    expect(beyond.headers.get('cache-control')).toBeNull();
     // A stale If-Range gets the whole file.
     const stale = await fetchAsset(url, { headers: { range: 'bytes=0-9', 'if-range': '"old"' } });
     expect(stale.status).toBe(200);

@@ -117,23 +117,31 @@ export function assetRoutes(deps: AppDeps) {
       const row = await findAsset(service, room, c.req.param('assetId'));
       const width = servedWidth(row, requestedWidth(c.req.query('w')));
       const etag = width === undefined ? `"${row.id}"` : `"${row.id}-w${width}"`;
-      c.header('ETag', etag);
-      c.header('Cache-Control', CACHE_CONTROL);
-      // An SVG opened as a page of its own runs no script and reaches nothing.
-      if (row.mimeType === 'image/svg+xml') c.header('Content-Security-Policy', 'sandbox');
-      if (etagMatches(c.req.header('if-none-match'), etag)) return c.body(null, 304);
+      // Only on answers that carry the file (or confirm the client's copy): an error
+      // must never be cached for a year.
+      const cacheable = () => {
+        c.header('ETag', etag);
+        c.header('Cache-Control', CACHE_CONTROL);
+        // An SVG opened as a page of its own runs no script and reaches nothing.
+        if (row.mimeType === 'image/svg+xml') c.header('Content-Security-Policy', 'sandbox');
+      };
+      if (etagMatches(c.req.header('if-none-match'), etag)) {
+        cacheable();
+        return c.body(null, 304);
+      }
 
       // Ranges of the original (videos seek with them); a variant is always whole.
       let range = width === undefined ? parseRange(c.req.header('range'), Number(row.size)) : 'whole';
       const ifRange = c.req.header('if-range');
       if (ifRange !== undefined && ifRange !== etag) range = 'whole';
-      if (width === undefined) c.header('Accept-Ranges', 'bytes');
       if (range === 'unsatisfiable') {
         c.header('Content-Range', `bytes */${row.size}`);
         throw new ApiError(416, 'range-not-satisfiable', `The file has ${row.size} bytes`);
       }
       const body = await service.read(row, { ...(range !== 'whole' ? { range } : {}), ...(width !== undefined ? { width } : {}) });
       if (!body) throw notFound(`The file of asset ${row.id} is missing from the store`, 'asset-file-missing');
+      cacheable();
+      if (width === undefined) c.header('Accept-Ranges', 'bytes');
       c.header('Content-Type', body.type);
       if (body.file.size !== undefined) c.header('Content-Length', String(body.file.size));
       if (range !== 'whole') {
