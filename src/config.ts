@@ -63,6 +63,8 @@ export interface Config {
     namedVersions: { ratePerSecond: number; burst: number };
     /** Every `/api` request: a token bucket per client address. */
     api: { ratePerSecond: number; burst: number };
+    /** Asset reads (a board opening loads every picture at once): their own bucket per client address. */
+    assetReads: { ratePerSecond: number; burst: number };
     /** Guest accounts: a token bucket per client address. */
     guestCreations: { ratePerSecond: number; burst: number };
     /** Room password attempts per client address and room (all of them at once, then they trickle back). */
@@ -93,6 +95,19 @@ export interface Config {
   };
   /** A room's thumbnail is rendered again this long after its changes stop. */
   thumbnailDebounceMs: number;
+  /** Images and videos of rooms (issue 13), stored outside the document. */
+  assets: {
+    /** Largest upload (MAX_ASSET_BYTES); refused with 413 before the rest of the body is read. */
+    maxBytes: number;
+    /** All assets of one room together (MAX_ROOM_ASSET_BYTES); an upload past it is 413. */
+    maxRoomBytes: number;
+    /** Uploads one user may make: a token bucket per user. */
+    uploads: { ratePerSecond: number; burst: number };
+    /** An asset no kept version references is deleted after this long (ASSET_GC_GRACE_SECONDS). */
+    gcGraceMs: number;
+    /** How often the garbage collector looks (ASSET_GC_INTERVAL_SECONDS). */
+    gcIntervalMs: number;
+  };
   persistence: {
     /** Quiet time before a changed document is snapshotted. */
     debounceMs: number;
@@ -248,6 +263,8 @@ const envSchema = z.object({
   EXPORT_RETENTION_HOURS: integer(168, 1),
   API_REQUESTS_PER_SECOND: integer(50, 1),
   API_REQUESTS_BURST: integer(200, 1),
+  ASSET_READS_PER_SECOND: integer(200, 1),
+  ASSET_READS_BURST: integer(1000, 1),
   GUEST_CREATIONS_PER_MINUTE: integer(60, 1),
   GUEST_CREATIONS_BURST: integer(30, 1),
   PASSWORD_ATTEMPTS_PER_CLIENT: integer(10, 1, 10_000),
@@ -262,6 +279,12 @@ const envSchema = z.object({
   EXPORT_SWEEP_INTERVAL_MS: integer(3600 * 1000, 1_000, 24 * 3600 * 1000),
   // Kept well under the 15 s API.md allows after changes stop: rendering takes time too.
   THUMBNAIL_DEBOUNCE_MS: integer(5_000, 10, 10_000),
+  // Uploads are held in memory while they are hashed and sniffed: bounded.
+  MAX_ASSET_BYTES: integer(25 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+  MAX_ROOM_ASSET_BYTES: integer(1024 * 1024 * 1024, 1024),
+  ASSET_UPLOADS_PER_HOUR: integer(600, 1),
+  ASSET_GC_GRACE_SECONDS: integer(86_400, 1, 365 * 86_400),
+  ASSET_GC_INTERVAL_SECONDS: integer(3_600, 1, 86_400),
   WEBHOOK_DEBOUNCE_MS: integer(5_000, 0, 3600 * 1000),
   WEBHOOK_ALLOW_PRIVATE: booleanFlag(false),
   WEBHOOK_TIMEOUT_MS: integer(10_000, 100, 60_000),
@@ -374,6 +397,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       exports: perHour(e.EXPORTS_PER_HOUR),
       namedVersions: perHour(e.NAMED_VERSIONS_PER_HOUR),
       api: { ratePerSecond: e.API_REQUESTS_PER_SECOND, burst: e.API_REQUESTS_BURST },
+      assetReads: { ratePerSecond: e.ASSET_READS_PER_SECOND, burst: e.ASSET_READS_BURST },
       guestCreations: { ratePerSecond: e.GUEST_CREATIONS_PER_MINUTE / 60, burst: e.GUEST_CREATIONS_BURST },
       passwordAttempts: perTenMinutes(e.PASSWORD_ATTEMPTS_PER_CLIENT),
       roomPasswordAttempts: perTenMinutes(e.PASSWORD_ATTEMPTS_PER_ROOM),
@@ -390,6 +414,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       sweepIntervalMs: e.EXPORT_SWEEP_INTERVAL_MS,
     },
     thumbnailDebounceMs: e.THUMBNAIL_DEBOUNCE_MS,
+    assets: {
+      maxBytes: e.MAX_ASSET_BYTES,
+      maxRoomBytes: e.MAX_ROOM_ASSET_BYTES,
+      uploads: perHour(e.ASSET_UPLOADS_PER_HOUR),
+      gcGraceMs: e.ASSET_GC_GRACE_SECONDS * 1000,
+      gcIntervalMs: e.ASSET_GC_INTERVAL_SECONDS * 1000,
+    },
     persistence: {
       debounceMs: e.SNAPSHOT_DEBOUNCE_MS,
       maxDebounceMs: e.SNAPSHOT_MAX_DEBOUNCE_MS,

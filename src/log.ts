@@ -35,7 +35,8 @@ export interface SecurityEvent {
     | 'document-too-large'
     | 'access-revoked'
     | 'invite-refused'
-    | 'input-refused';
+    | 'input-refused'
+    | 'upload-refused';
   roomId?: string;
   userId?: string;
   ip?: string;

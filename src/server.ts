@@ -13,6 +13,7 @@ import { KeepLoaded } from '../extensions/keep-loaded.ts';
 import { LiveAccess } from '../extensions/live-access.ts';
 import { Presence } from '../extensions/presence.ts';
 import { ThumbnailRefresh } from '../extensions/thumbnail-refresh.ts';
+import { createAssets, embedRoomAssets, type Assets } from './assets/index.ts';
 import { loadOrCreateSecret } from './auth/secret-file.ts';
 import { TokenService } from './auth/tokens.ts';
 import type { Config } from './config.ts';
@@ -46,6 +47,9 @@ export interface ScribleServer {
   log: Logger;
   metrics: Metrics;
   exports: Exports;
+  assets: Assets;
+  /** Rooms' documents, read and changed like the REST document API does (tools, migrations). */
+  documents: RoomDocuments;
   webhooks: Webhooks;
   /** Starts serving HTTP and WebSocket on config.host:config.port (0: any free port). */
   listen(): Promise<void>;
@@ -167,6 +171,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   let boundPort = config.port;
   const host = config.host;
   const publicUrl = () => config.publicUrl ?? `http://localhost:${boundPort}`;
+  const assets = createAssets({ config, db: database.db, log, hocuspocus });
   const exports = createExports({
     config: { ...config, exportJobs: { ...config.exportJobs, ...overrides.exports } },
     db: database.db,
@@ -176,6 +181,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     publicUrl,
     webhooks,
     roomExists: async (roomId) => (await rooms.get(roomId)) !== undefined,
+    prepareBoard: (roomId, board, options) => embedRoomAssets(assets.service, log, roomId, board, options),
   });
   const documents = new RoomDocuments({
     hocuspocus,
@@ -209,6 +215,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     metrics,
     log,
     exports,
+    assets,
     documents,
     webhooks,
     publicUrl,
@@ -269,6 +276,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     // (or are given back for another instance) while both are still there.
     await until(thumbnailRefresh.stop(), storesDeadline, 'thumbnails', log);
     await until(exports.stop(), storesDeadline, 'exports', log);
+    await until(assets.stop(), storesDeadline, 'assets', log);
     await until(webhooks.stop(), storesDeadline, 'webhooks', log);
     // Detach every connection; Hocuspocus then stores each document whose last
     // connection left and unloads it. Wait for that, or for the deadline.
@@ -299,6 +307,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     log,
     metrics,
     exports,
+    assets,
+    documents,
     webhooks,
     listen: () =>
       new Promise<void>((resolve, reject) => {
@@ -307,6 +317,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
           httpServer.off('error', reject);
           boundPort = (httpServer.address() as AddressInfo).port;
           exports.start();
+          assets.start();
           webhooks.start();
           log.info({ url: `http://${displayHost}:${boundPort}`, database: database.kind }, 'scrible listening');
           resolve();

@@ -221,11 +221,49 @@ export const exportsTable = pgTable(
   ],
 );
 
+/**
+ * Images and videos of a room (issue 13), stored in the file store under
+ * `<roomId>/<id>/`, never inside the document. Content-addressed: `id` is the SHA-256
+ * of the bytes, so the same file uploaded twice to a room is one row and one file.
+ */
+export const assets = pgTable(
+  'assets',
+  {
+    roomId: varchar('room_id', { length: 20 })
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    /** SHA-256 of the bytes, lower-case hex. */
+    id: varchar('id', { length: 64 }).notNull(),
+    /** Sniffed from the bytes, one of the allowed types. */
+    mimeType: varchar('mime_type', { length: 40 }).notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    /** Images only (as displayed, EXIF orientation applied). */
+    width: integer('width'),
+    height: integer('height'),
+    createdAt: createdAt(),
+    createdBy: varchar('created_by', { length: 128 }),
+    /** When the garbage collector last compared the asset with the room's kept versions. */
+    checkedAt: timestamp('checked_at', { withTimezone: true }),
+    /**
+     * Since when no kept version of the board references the asset, as far as the
+     * collector has seen (null: referenced, or not checked yet); it is deleted once
+     * this is older than ASSET_GC_GRACE_SECONDS. An upload of the same bytes clears it.
+     */
+    unreferencedSince: timestamp('unreferenced_since', { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.roomId, t.id] }),
+    check('assets_id_check', sql`${t.id} ~ '^[0-9a-f]{64}$'`),
+    check('assets_size_check', sql`${t.size} >= 0`),
+  ],
+);
+
 export type UserRow = typeof users.$inferSelect;
 export type RoomRow = typeof rooms.$inferSelect;
 export type SnapshotRow = typeof roomSnapshots.$inferSelect;
 export type ExportRow = typeof exportsTable.$inferSelect;
 export type InviteRow = typeof invites.$inferSelect;
+export type AssetRow = typeof assets.$inferSelect;
 export type MemberVia = 'invite' | 'password' | 'public';
 export type Role = 'owner' | 'editor' | 'viewer';
 

@@ -1,4 +1,5 @@
 import type { Logger } from '../log.ts';
+import type { Board } from '../render/index.ts';
 import type { Metrics } from '../metrics.ts';
 import type { BoardSource } from './board-source.ts';
 import type { ClaimedJob, ExportStore } from './export-store.ts';
@@ -31,7 +32,15 @@ export interface ExportRunnerConfiguration {
   shutdownGraceMs: number;
   /** Called once a job is recorded completed or failed (webhook events). */
   onFinished?: (exportId: string) => void;
+  /**
+   * Readies a room's board for rendering: the asset store puts the room's pictures in
+   * as `data:` URLs, since renderers never fetch anything.
+   */
+  prepareBoard?: PrepareBoard;
 }
+
+/** See {@link ExportRunnerConfiguration.prepareBoard}. */
+export type PrepareBoard = (roomId: string, board: Board, options: { format: string; scale?: number }) => Promise<Board>;
 
 /**
  * Works export jobs from the `exports` table: claims as many as it has free slots,
@@ -109,7 +118,14 @@ export class ExportRunner {
     const started = performance.now();
     try {
       const { version, ...renderOptions } = job.options;
-      const { board, source } = await boards.read(job.roomId, version);
+      const { board: stored, source } = await boards.read(job.roomId, version);
+      const { prepareBoard } = this.configuration;
+      const board = prepareBoard
+        ? await prepareBoard(job.roomId, stored, {
+            format: job.format,
+            ...(renderOptions.scale !== undefined ? { scale: renderOptions.scale } : {}),
+          })
+        : stored;
       const file = await pool.render(board, { format: job.format, ...renderOptions });
       for (const warning of file.warnings) log.warn({ ...context, ...warning.obj }, warning.msg);
       const key = fileKey(job.roomId, job.id, file.extension);

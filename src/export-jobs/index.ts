@@ -5,7 +5,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Webhooks } from '../webhooks/index.ts';
 import { BoardSource } from './board-source.ts';
-import { ExportRunner } from './export-runner.ts';
+import { ExportRunner, type PrepareBoard } from './export-runner.ts';
 import { ExportStore, toExportView } from './export-store.ts';
 import { createFileStore } from './create-file-store.ts';
 import { ExportSweeper } from './export-sweeper.ts';
@@ -48,6 +48,8 @@ export function createExports(deps: {
   webhooks?: Pick<Webhooks, 'emit'>;
   /** Whether a room exists (thumbnails of deleted rooms are not kept). */
   roomExists: (roomId: string) => Promise<boolean>;
+  /** Puts the room's pictures into the board before it is rendered (the asset store). */
+  prepareBoard?: PrepareBoard;
 }): Exports {
   const tuning = deps.config.exportJobs;
   const log = deps.log.child({ component: 'exports' });
@@ -64,6 +66,7 @@ export function createExports(deps: {
     metrics: deps.metrics,
     log,
     publicUrl: deps.publicUrl,
+    ...(deps.prepareBoard ? { prepareBoard: deps.prepareBoard } : {}),
     onFinished: (exportId) => {
       const { webhooks } = deps;
       if (!webhooks) return;

@@ -8,21 +8,24 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import type { Config } from '../config.ts';
-import type { FileStore, StoredFile } from './file-store.ts';
+import type { ByteRange, FileStore, StoredFile } from './file-store.ts';
 
 type S3Config = NonNullable<Config['s3']>;
 
 /**
- * Export files in an S3 bucket, under `exports/`. With `S3_ENDPOINT` set (MinIO, R2,
- * a local test server) addressing is path-style, which every S3-compatible store speaks.
+ * Files in an S3 bucket, under `<prefix>/` (`exports/`, `assets/`). With `S3_ENDPOINT`
+ * set (MinIO, R2, a local test server) addressing is path-style, which every
+ * S3-compatible store speaks.
  */
 export class S3FileStore implements FileStore {
   readonly kind = 's3';
   private readonly client: S3Client;
   private readonly bucket: string;
+  private readonly prefix: string;
 
-  constructor(config: S3Config) {
+  constructor(config: S3Config, prefix = 'exports') {
     this.bucket = config.bucket;
+    this.prefix = prefix;
     this.client = new S3Client({
       region: config.region,
       ...(config.endpoint ? { endpoint: config.endpoint, forcePathStyle: true } : {}),
@@ -33,12 +36,18 @@ export class S3FileStore implements FileStore {
   }
 
   async put(key: string, body: Uint8Array, contentType: string): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: objectKey(key), Body: body, ContentType: contentType }));
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: body, ContentType: contentType }));
   }
 
-  async get(key: string): Promise<StoredFile | undefined> {
+  async get(key: string, range?: ByteRange): Promise<StoredFile | undefined> {
     try {
-      const answer = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: objectKey(key) }));
+      const answer = await this.client.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: this.objectKey(key),
+          ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}),
+        }),
+      );
       if (!answer.Body) return undefined;
       return { body: answer.Body.transformToWebStream() as ReadableStream<Uint8Array>, size: answer.ContentLength };
     } catch (error) {
@@ -48,14 +57,14 @@ export class S3FileStore implements FileStore {
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: objectKey(key) }));
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
   }
 
-  async deleteRoom(roomId: string): Promise<void> {
+  async deleteFolder(folder: string): Promise<void> {
     let token: string | undefined;
     do {
       const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: objectKey(`${roomId}/`), ContinuationToken: token }),
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.objectKey(`${folder}/`), ContinuationToken: token }),
       );
       const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
       if (keys.length > 0) await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys } }));
@@ -63,11 +72,15 @@ export class S3FileStore implements FileStore {
     } while (token);
   }
 
+  async deleteRoom(roomId: string): Promise<void> {
+    await this.deleteFolder(roomId);
+  }
+
   async close(): Promise<void> {
     this.client.destroy();
   }
-}
 
-function objectKey(key: string): string {
-  return `exports/${key}`;
+  private objectKey(key: string): string {
+    return `${this.prefix}/${key}`;
+  }
 }

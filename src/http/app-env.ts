@@ -1,4 +1,5 @@
 import type { Hocuspocus } from '@hocuspocus/server';
+import type { Assets } from '../assets/index.ts';
 import type { UserClaims, TokenService } from '../auth/tokens.ts';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/client.ts';
@@ -34,6 +35,8 @@ export interface AppDeps {
   log: Logger;
   /** Export jobs: their queue and file store. */
   exports: Exports;
+  /** Images and videos of rooms: their rows, files and garbage collector. */
+  assets: Assets;
   /** Rooms' documents for the REST document API. */
   documents: RoomDocuments;
   /** Webhook subscriptions, outbox and delivery. */

@@ -12,6 +12,7 @@ import { ApiError, errorBody } from './errors.ts';
 import { compileTrustedProxies, isOriginAllowed, resolveClientAddress } from '../net/origin.ts';
 import { contentSecurityPolicy } from './middleware/content-security-policy.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
+import { assetRoutes } from './routes/assets.ts';
 import { authRoutes } from './routes/auth.ts';
 import { documentRoutes } from './routes/document.ts';
 import { exportsRoutes } from './routes/exports.ts';
@@ -22,6 +23,9 @@ import { snapshotRoutes } from './routes/snapshots.ts';
 import { thumbnailRoute } from './routes/thumbnail.ts';
 import { versionRoutes } from './routes/versions.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+
+const ASSET_UPLOAD_PATH = /^\/api\/rooms\/[^/]+\/assets\/?$/;
+const ASSET_FILE_PATH = /^\/api\/rooms\/[^/]+\/assets\/[^/]+$/;
 
 /**
  * The REST app: middleware in the order a request meets it, one `route()` per
@@ -63,16 +67,24 @@ export function createApp(deps: AppDeps) {
     }
     await next();
   });
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: config.limits.httpMaxBodyBytes,
-      onError: () => {
-        throw new ApiError(413, 'payload-too-large', `Request bodies are limited to ${config.limits.httpMaxBodyBytes} bytes`);
-      },
-    }),
-  );
-  app.use('/api/*', rateLimit({ ...config.limits.api, log, name: 'api' }));
+  const apiBodyLimit = bodyLimit({
+    maxSize: config.limits.httpMaxBodyBytes,
+    onError: () => {
+      throw new ApiError(413, 'payload-too-large', `Request bodies are limited to ${config.limits.httpMaxBodyBytes} bytes`);
+    },
+  });
+  app.use('/api/*', async function limitBody(c, next) {
+    // Uploads have their own limit (MAX_ASSET_BYTES), counted while they stream.
+    if (c.req.method === 'POST' && ASSET_UPLOAD_PATH.test(c.req.path)) return next();
+    return apiBodyLimit(c, next);
+  });
+  const apiRate = rateLimit({ ...config.limits.api, log, name: 'api' });
+  // A board that opens loads all its pictures at once: asset reads have their own allowance.
+  const assetReadRate = rateLimit({ ...config.limits.assetReads, log, name: 'asset reads' });
+  app.use('/api/*', async function limitRate(c, next) {
+    if ((c.req.method === 'GET' || c.req.method === 'HEAD') && ASSET_FILE_PATH.test(c.req.path)) return assetReadRate(c, next);
+    return apiRate(c, next);
+  });
 
   app.route('/', healthRoutes(deps));
   app.route('/api/auth', authRoutes(deps));
@@ -82,6 +94,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/rooms', thumbnailRoute(deps));
   app.route('/api/rooms', documentRoutes(deps));
   app.route('/api/rooms', webhookRoutes(deps));
+  app.route('/api/rooms', assetRoutes(deps));
   app.route('/api/exports', exportsRoutes(deps));
   app.route('/api', openApiRoutes());
 

@@ -81,6 +81,10 @@ describe('GET /api/rooms/:roomId/thumbnail', () => {
     expect((await thumbnail(room.id)).status).toBe(401);
     expect((await thumbnail(room.id, stranger.token)).status).toBe(403);
     expect((await thumbnail(room.id, owner.token)).status).toBe(200);
+    // An <img> on the boards page cannot send a header: `?token=` works too, a bad one never.
+    expect((await fetch(`${server.url}/api/rooms/${room.id}/thumbnail?token=${owner.token}`)).status).toBe(200);
+    expect((await fetch(`${server.url}/api/rooms/${room.id}/thumbnail?token=${stranger.token}`)).status).toBe(403);
+    expect((await fetch(`${server.url}/api/rooms/${room.id}/thumbnail?token=forged`)).status).toBe(401);
     const invite = await call(server.url, 'POST', `/api/rooms/${room.id}/invite`, { token: owner.token, body: { role: 'viewer' } });
     await call(server.url, 'POST', `/api/rooms/${room.id}/join`, { token: stranger.token, body: { invite: invite.body.token } });
     expect((await thumbnail(room.id, stranger.token)).status).toBe(200);

@@ -7,5 +7,7 @@ export interface Operation {
   body?: ZodType;
   /** The request body is raw bytes (application/octet-stream). */
   binaryBody?: boolean;
+  /** The request body is a file: raw bytes of any type, or multipart/form-data with a `file` field. */
+  fileBody?: boolean;
   responses: Record<string, string>;
 }

@@ -9,6 +9,7 @@ import { memberRoleBody } from './members.ts';
 import { createRoomBody, updateRoomBody } from './rooms.ts';
 import type { Operation } from './openapi-operation.ts';
 import { BOARD_OPERATIONS } from './openapi-boards.ts';
+import { ASSET_OPERATIONS } from './openapi-assets.ts';
 import { INTEGRATION_OPERATIONS } from './openapi-integrations.ts';
 
 const room = {
@@ -36,6 +37,10 @@ const exportJob = {
     createdAt: { type: 'string', format: 'date-time' },
     completedAt: { type: ['string', 'null'], format: 'date-time' },
   },
+};
+const FILE_BODY = {
+  '*/*': { schema: { type: 'string', format: 'binary' } },
+  'multipart/form-data': { schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } }, required: ['file'] } },
 };
 const error = {
   type: 'object',
@@ -193,7 +198,13 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
  */
 export function buildOpenApi(extra: Record<string, Record<string, Operation>> = {}) {
   const paths: Record<string, unknown> = {};
-  for (const [path, operations] of Object.entries({ ...OPERATIONS, ...BOARD_OPERATIONS, ...INTEGRATION_OPERATIONS, ...extra })) {
+  for (const [path, operations] of Object.entries({
+    ...OPERATIONS,
+    ...BOARD_OPERATIONS,
+    ...INTEGRATION_OPERATIONS,
+    ...ASSET_OPERATIONS,
+    ...extra,
+  })) {
     paths[path] = Object.fromEntries(
       Object.entries(operations).map(([method, op]) => [
         method,
@@ -206,6 +217,7 @@ export function buildOpenApi(extra: Record<string, Record<string, Operation>> = 
           ...(op.binaryBody
             ? { requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } } }
             : {}),
+          ...(op.fileBody ? { requestBody: { required: true, content: FILE_BODY } } : {}),
           responses: Object.fromEntries(
             Object.entries(op.responses).map(([status, description]) => [
               status,

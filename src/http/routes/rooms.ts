@@ -121,6 +121,10 @@ export function roomsRoutes(deps: AppDeps) {
       deps.exports.files.deleteRoom(room.id).catch((error: unknown) => {
         deps.log.warn({ err: error, roomId: room.id }, 'deleting the export files of a deleted room failed');
       });
+      // So did the asset rows; their files (originals and variants) go the same way.
+      deps.assets.files.deleteRoom(room.id).catch((error: unknown) => {
+        deps.log.warn({ err: error, roomId: room.id }, 'deleting the asset files of a deleted room failed');
+      });
       // Everyone still in the room, on every instance, is told `room-not-found`. The
       // loaded document unloads without a store, since persistence finds no room to
       // store into.

@@ -1,5 +1,5 @@
 import { getAssetUrlsByImport } from '@tldraw/assets/imports.vite';
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import {
   Tldraw,
   computed,
@@ -11,11 +11,12 @@ import {
   type TLComponents,
 } from 'tldraw';
 import 'tldraw/tldraw.css';
-import { getRoom, type RoomAccess } from '../api/rooms.ts';
+import { getRoom, type Room, type RoomAccess } from '../api/rooms.ts';
 import type { GuestSession } from '../api/session.ts';
 import type { RoomTokenSource } from '../sync/room-token.ts';
 import { useCollaborativeRoom } from '../sync/use-collaborative-room.ts';
 import { colorForUser } from '../user-color.ts';
+import { createRoomAssetStore } from './asset-store.ts';
 import { BoardContext, useBoard, type BoardContextValue } from './board-context.ts';
 import { ConnectionBadge, connectionLabel } from './connection-badge.tsx';
 import { ExportMenu } from './export-menu.tsx';
@@ -48,8 +49,17 @@ export function Board(props: { roomId: string; session: GuestSession; tokens: Ro
   const { roomId, session, tokens, role } = props;
   const readOnly = role === 'viewer';
   const user = useMemo(() => ({ id: session.user.id, name: session.user.name, color: colorForUser(session.user.id) }), [session]);
-  const { storeWithStatus, connection } = useCollaborativeRoom({ roomId, user, tokens, readOnly });
-  const roomName = useRoomName(session.token, roomId);
+  // Until the room's details arrive, asset URLs carry the room token, which works either way.
+  const openRoom = useRef(false);
+  const roomName = useRoomName(session.token, roomId, (room) => {
+    openRoom.current = room.visibility === 'public' && !room.hasPassword;
+  });
+  // Files go to the room's asset store; the document keeps only their URLs.
+  const assets = useMemo(
+    () => createRoomAssetStore({ roomId, getToken: tokens.getToken, isOpenRoom: () => openRoom.current }),
+    [roomId, tokens],
+  );
+  const { storeWithStatus, connection } = useCollaborativeRoom({ roomId, user, tokens, readOnly, assets });
 
   // The editor must know the server's user id: it hides presence records with the same id
   // (its own) from the collaborator list. Other preferences stay in tldraw's local storage.
@@ -125,14 +135,20 @@ function BoardMessage(props: { title: string; testId: string; children: ReactNod
   );
 }
 
-/** The room's name for the page title and export file names; the id until it is known. */
-function useRoomName(token: string, roomId: string): string {
+/**
+ * The room's name for the page title and export file names; the id until it is known.
+ * `onRoom` hears the room's details too.
+ */
+function useRoomName(token: string, roomId: string, onRoom: (room: Room) => void): string {
   const [name, setName] = useState(roomId);
+  const listener = useRef(onRoom);
+  listener.current = onRoom;
   useEffect(() => {
     let cancelled = false;
     getRoom(token, roomId)
       .then((room) => {
         if (cancelled) return;
+        listener.current(room);
         setName(room.name);
         document.title = `${room.name} · Scrible`;
       })

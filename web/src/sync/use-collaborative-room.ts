@@ -1,6 +1,15 @@
 import { HocuspocusProvider } from '@hocuspocus/provider';
 import { useEffect, useState } from 'react';
-import { UserRecordType, atom, createTLStore, createUserId, defaultBindingUtils, defaultShapeUtils, type TLStoreWithStatus } from 'tldraw';
+import {
+  UserRecordType,
+  atom,
+  createTLStore,
+  createUserId,
+  defaultBindingUtils,
+  defaultShapeUtils,
+  type TLAssetStore,
+  type TLStoreWithStatus,
+} from 'tldraw';
 import * as Y from 'yjs';
 import { bindAwarenessPresence, type PresenceUser } from './awareness-presence.ts';
 import { watchConnectionState, type ConnectionState } from './connection-state.ts';
@@ -25,6 +34,8 @@ export interface CollaborativeRoomOptions {
   tokens: RoomTokenSource;
   /** Viewer: tldraw is read-only and nothing is written to the doc. */
   readOnly: boolean;
+  /** Where dropped and pasted files go (instead of `data:` URLs inside the doc). */
+  assets: TLAssetStore;
 }
 
 /** What the board needs to render. */
@@ -49,7 +60,7 @@ const LOAD_FAILURES: Record<LoadFailure, string> = {
  * the room or user changes and torn down on unmount.
  */
 export function useCollaborativeRoom(options: CollaborativeRoomOptions): CollaborativeRoom {
-  const { roomId, user, tokens, readOnly } = options;
+  const { roomId, user, tokens, readOnly, assets } = options;
   const [storeWithStatus, setStoreWithStatus] = useState<TLStoreWithStatus>({ status: 'loading' });
   const [provider, setProvider] = useState<HocuspocusProvider | null>(null);
   const [connection, setConnection] = useState<ConnectionState>(INITIAL_CONNECTION);
@@ -69,6 +80,7 @@ export function useCollaborativeRoom(options: CollaborativeRoomOptions): Collabo
       shapeUtils: defaultShapeUtils,
       bindingUtils: defaultBindingUtils,
       users: { currentUser: $user },
+      assets,
       // tldraw turns `mode` into the editor's isReadonly and `status` into its offline UI.
       collaboration: { status: $status, mode: $mode },
     });
@@ -144,7 +156,7 @@ export function useCollaborativeRoom(options: CollaborativeRoomOptions): Collabo
       setStoreWithStatus({ status: 'loading' });
       setProvider(null);
     };
-  }, [roomId, user.id, user.name, user.color, tokens, readOnly]);
+  }, [roomId, user.id, user.name, user.color, tokens, readOnly, assets]);
 
   return { storeWithStatus, provider, connection };
 }
