@@ -1,4 +1,5 @@
 import * as Y from 'yjs';
+import { assetIdOf } from '../assets/asset-references.ts';
 import type { Db } from '../db/client.ts';
 import type { RoomRow } from '../db/schema.ts';
 import { SnapshotStore } from '../documents/snapshot-store.ts';
@@ -33,11 +34,11 @@ export function defaultForkName(sourceName: string): string {
 export async function createFork(
   db: Db,
   source: { roomId: string; state: Uint8Array },
-  fork: { ownerId: string; name: string },
-): Promise<RoomRow> {
+  fork: { ownerId: string; name: string; assetUrl: (forkId: string, assetId: string) => string },
+): Promise<{ room: RoomRow; assetIds: string[] }> {
   const id = newRoomId();
-  const state = copyBoard(source.roomId, source.state, id);
-  return db.transaction(async (tx) => {
+  const state = copyBoard(source.roomId, source.state, id, (assetId) => fork.assetUrl(id, assetId));
+  const room = await db.transaction(async (tx) => {
     const room = await new RoomStore(tx as unknown as Db).create({
       id,
       name: fork.name,
@@ -49,10 +50,20 @@ export async function createFork(
     await new SnapshotStore(tx as unknown as Db).append(id, state.update, state.vector, fork.ownerId);
     return room;
   });
+  return { room, assetIds: state.assetIds };
 }
 
-/** The board of `roomId` held in `update`, as the whole document of room `forkId`. */
-function copyBoard(roomId: string, update: Uint8Array, forkId: string): { update: Uint8Array; vector: Uint8Array } {
+/**
+ * The board of `roomId` held in `update`, as the whole document of room `forkId`. Asset
+ * records that point at the source room's store point at the fork's instead (the
+ * caller copies those files), so the fork keeps its pictures when the source goes.
+ */
+function copyBoard(
+  roomId: string,
+  update: Uint8Array,
+  forkId: string,
+  assetUrl: (assetId: string) => string,
+): { update: Uint8Array; vector: Uint8Array; assetIds: string[] } {
   const source = new Y.Doc();
   const target = new Y.Doc();
   try {
@@ -61,8 +72,17 @@ function copyBoard(roomId: string, update: Uint8Array, forkId: string): { update
     } catch (error) {
       throw new UndecodableBoardError(error instanceof Error ? error.message : String(error));
     }
-    writeBoardToYDoc(target, forkId, readBoardFromYDoc(source, roomId));
-    return { update: Y.encodeStateAsUpdate(target), vector: Y.encodeStateVector(target) };
+    const board = readBoardFromYDoc(source, roomId);
+    const assetIds = new Set<string>();
+    const records = board.records.map((record) => {
+      const assetId = assetIdOf(record, roomId);
+      if (!assetId) return record;
+      assetIds.add(assetId);
+      const props = (record as { props?: Record<string, unknown> }).props ?? {};
+      return { ...record, props: { ...props, src: assetUrl(assetId) } };
+    });
+    writeBoardToYDoc(target, forkId, { ...board, records });
+    return { update: Y.encodeStateAsUpdate(target), vector: Y.encodeStateVector(target), assetIds: [...assetIds] };
   } finally {
     source.destroy();
     target.destroy();

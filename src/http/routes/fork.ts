@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import * as Y from 'yjs';
 import { z } from 'zod';
+import { assetUrl } from '../../assets/index.ts';
+import { originalKey } from '../../assets/asset-service.ts';
 import { UnreadableSnapshotError } from '../../documents/stored-room.ts';
 import type { KeyedRateLimiter } from '../../limits/token-bucket.ts';
 import { logSecurityEvent } from '../../log.ts';
@@ -43,9 +45,14 @@ export function forkRoute(deps: AppDeps, creations: KeyedRateLimiter) {
       const fork = await createFork(
         deps.database.db,
         { roomId: source.id, state },
-        { ownerId: user.sub, name: name ?? defaultForkName(source.name) },
+        {
+          ownerId: user.sub,
+          name: name ?? defaultForkName(source.name),
+          assetUrl: (forkId, assetId) => assetUrl(deps.publicUrl(), forkId, assetId),
+        },
       );
-      return c.json(toRoomView(fork), 201);
+      await copyAssets(deps, source.id, fork.room.id, fork.assetIds, user.sub);
+      return c.json(toRoomView(fork.room), 201);
     } catch (error) {
       if (error instanceof UndecodableBoardError) throw unreadable(error);
       throw error;
@@ -69,4 +76,28 @@ function unreadable(error: unknown): ApiError {
     'board-unreadable',
     `The stored board cannot be decoded: ${error instanceof Error ? error.message : String(error)}`,
   );
+}
+
+/**
+ * The fork's own copies of the pictures its board shows (API.md: "assets included"),
+ * stored like uploads: the same bytes, so the same ids its records now point at. A file
+ * missing from the source's store is left out (its pictures were broken there too).
+ * Sequential on purpose: a board's pictures are held in memory one at a time.
+ */
+async function copyAssets(deps: AppDeps, sourceId: string, forkId: string, assetIds: readonly string[], userId: string): Promise<void> {
+  const { service, files } = deps.assets;
+  for (const assetId of assetIds) {
+    try {
+      const row = await service.store.get(sourceId, assetId);
+      const file = row && (await files.get(originalKey(sourceId, assetId)));
+      if (!file) {
+        deps.log.warn({ roomId: sourceId, assetId, forkId }, 'fork: a referenced asset is missing from the store');
+        continue;
+      }
+      await service.upload(forkId, userId, new Uint8Array(await new Response(file.body).arrayBuffer()));
+    } catch (error) {
+      // The fork exists already: one picture that could not be copied is logged, not a failed fork.
+      deps.log.warn({ err: error, roomId: sourceId, assetId, forkId }, 'fork: copying an asset failed');
+    }
+  }
 }
