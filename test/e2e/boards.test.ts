@@ -80,6 +80,9 @@ describe.sequential('the boards page', () => {
   test('who is on a board is listed; a visitor sees the board as shared, without owner actions', async () => {
     await openBoardAsNewGuest(bob, `${server.url}/r/${planning}`, 'Bob');
     await waitForBoard(bob);
+    // A visitor reads the board's name but cannot change it.
+    await expect.poll(() => bob.title()).toBe('Planning · Scrible');
+    expect(await bob.getByTestId('board-title').evaluate((title) => [title.tagName, title.textContent])).toEqual(['DIV', 'Planning']);
     await openStartPage(alice, server.url);
     await expect.poll(() => item(alice, planning).getByTestId('board-online').textContent()).toMatch(/Bob online/);
     expect(await item(alice, planning).getByTestId('board-rename').count()).toBe(1);
@@ -143,6 +146,31 @@ describe.sequential('the boards page', () => {
     expect(await item(alice, sketches).getByTestId('board-link').textContent()).toBe('Sketches');
   });
 
+  test('the owner renames the board from its header; the tab title follows', async () => {
+    await item(alice, sketches).getByTestId('board-link').click();
+    await waitForBoard(alice);
+    await expect.poll(() => alice.title()).toBe('Sketches · Scrible');
+    await alice.getByTestId('board-title').click();
+    // Typed into the field, not taken as tldraw shortcuts ("r" is the rectangle tool).
+    await alice.getByTestId('board-title-input').pressSequentially('Retro');
+    await alice.getByTestId('board-title-input').press('Enter');
+    await expect.poll(() => alice.getByTestId('board-title').textContent()).toBe('Retro');
+    expect(await alice.title()).toBe('Retro · Scrible');
+    expect(await alice.evaluate(() => window.editor!.getCurrentToolId())).toBe('select');
+
+    // Escape keeps the name.
+    await alice.getByTestId('board-title').click();
+    await alice.getByTestId('board-title-input').fill('Discarded');
+    await alice.getByTestId('board-title-input').press('Escape');
+    expect(await alice.getByTestId('board-title').textContent()).toBe('Retro');
+
+    await alice.reload();
+    await waitForBoard(alice);
+    await expect.poll(() => alice.title()).toBe('Retro · Scrible');
+    await openStartPage(alice, server.url);
+    expect(await listedNames(alice)).toEqual(['Retro', 'Roadmap 2025']);
+  });
+
   test('deleting asks first, then removes the board for everyone', async () => {
     await item(alice, planning).getByTestId('board-delete').click();
     await item(alice, planning).getByTestId('board-delete-cancel').click();
@@ -151,14 +179,14 @@ describe.sequential('the boards page', () => {
     await item(alice, planning).getByTestId('board-delete').click();
     await item(alice, planning).getByTestId('board-delete-confirm').click();
     await item(alice, planning).waitFor({ state: 'detached' });
-    expect(await listedNames(alice)).toEqual(['Sketches']);
+    expect(await listedNames(alice)).toEqual(['Retro']);
 
     // Bob, still on it, is told; and the board is gone after a reload.
     await bob.locator('[data-testid="connection-status"][data-state="denied"]').waitFor();
     expect(await bob.getByTestId('connection-status').textContent()).toBe('Board deleted');
     await alice.reload();
     await alice.locator('[data-testid="my-boards"][aria-busy="false"]').waitFor();
-    expect(await listedNames(alice)).toEqual(['Sketches']);
+    expect(await listedNames(alice)).toEqual(['Retro']);
     expect((await fetch(`${server.url}/api/rooms/${planning}`)).status).toBe(404);
   });
 });

@@ -1,5 +1,5 @@
 import { getAssetUrlsByImport } from '@tldraw/assets/imports.vite';
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import {
   Tldraw,
   computed,
@@ -11,15 +11,17 @@ import {
   type TLComponents,
 } from 'tldraw';
 import 'tldraw/tldraw.css';
-import { getRoom, type RoomAccess } from '../api/rooms.ts';
+import type { RoomAccess } from '../api/rooms.ts';
 import type { GuestSession } from '../api/session.ts';
 import type { RoomTokenSource } from '../sync/room-token.ts';
 import { useCollaborativeRoom } from '../sync/use-collaborative-room.ts';
 import { colorForUser } from '../user-color.ts';
 import { BoardContext, useBoard, type BoardContextValue } from './board-context.ts';
+import { BoardTitle } from './board-title.tsx';
 import { ConnectionBadge, connectionLabel } from './connection-badge.tsx';
 import { ExportMenu } from './export-menu.tsx';
 import { ShareMenu } from './share-menu.tsx';
+import { useRoomName } from './use-room-name.ts';
 
 /**
  * Fonts, icons and translations are bundled into `web/dist/assets` instead of loaded from
@@ -41,7 +43,16 @@ function BoardControls() {
   );
 }
 
-const COMPONENTS: TLComponents = { SharePanel: BoardControls };
+/** tldraw's top-centre zone (empty by default): the board's name. */
+function BoardHeader() {
+  return (
+    <div className="scrible-header" draggable={false}>
+      <BoardTitle />
+    </div>
+  );
+}
+
+const COMPONENTS: TLComponents = { SharePanel: BoardControls, TopPanel: BoardHeader };
 
 /** A joined room: the tldraw editor bound to the room's Y.Doc, plus the board's controls. */
 export function Board(props: { roomId: string; session: GuestSession; tokens: RoomTokenSource; role: RoomAccess['role'] }) {
@@ -76,7 +87,15 @@ export function Board(props: { roomId: string; session: GuestSession; tokens: Ro
     };
   };
 
-  const context: BoardContextValue = { roomId, roomName, session, role, connection };
+  const context: BoardContextValue = {
+    roomId,
+    roomName: roomName.name,
+    roomNameKnown: roomName.known,
+    renameBoard: roomName.rename,
+    session,
+    role,
+    connection,
+  };
 
   // tldraw would throw a store error into its generic error boundary; say what happened instead.
   if (storeWithStatus.status === 'error') {
@@ -123,25 +142,4 @@ function BoardMessage(props: { title: string; testId: string; children: ReactNod
       </div>
     </main>
   );
-}
-
-/** The room's name for the page title and export file names; the id until it is known. */
-function useRoomName(token: string, roomId: string): string {
-  const [name, setName] = useState(roomId);
-  useEffect(() => {
-    let cancelled = false;
-    getRoom(token, roomId)
-      .then((room) => {
-        if (cancelled) return;
-        setName(room.name);
-        document.title = `${room.name} · Scrible`;
-      })
-      .catch(() => {
-        // Only cosmetic: the board works without its name.
-      });
-    return () => {
-      cancelled = true;
-    };
-  }, [token, roomId]);
-  return name;
 }
