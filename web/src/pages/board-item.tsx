@@ -5,6 +5,7 @@ import { ErrorAlert } from '../components/error-alert.tsx';
 import { errorMessage } from '../components/error-message.ts';
 import { relativeTime } from '../components/relative-time.ts';
 import { navigate } from '../router.ts';
+import { deleteLocalCopy } from '../sync/local-copy.ts';
 
 /** What the item is doing besides being shown. */
 type Mode = { kind: 'idle' } | { kind: 'renaming'; name: string } | { kind: 'confirming-delete' } | { kind: 'busy' };
@@ -60,6 +61,8 @@ export function BoardItem(props: {
     setError(null);
     try {
       await deleteRoom(session.token, room.id);
+      // Changes kept in this browser for the board can never be sent now.
+      void deleteLocalCopy(session.user.id, room.id);
       onDeleted(room.id);
     } catch (caught) {
       setError(errorMessage(caught));
