@@ -17,6 +17,8 @@ export interface BoardContextValue {
   session: GuestSession;
   role: RoomAccess['role'];
   connection: ConnectionState;
+  /** The encoded size of the board's doc, measured now and then (0 until known). */
+  documentBytes: number;
 }
 
 export const BoardContext = createContext<BoardContextValue | null>(null);

@@ -14,6 +14,7 @@ import 'tldraw/tldraw.css';
 import type { RoomAccess } from '../api/rooms.ts';
 import type { GuestSession } from '../api/session.ts';
 import type { RoomTokenSource } from '../sync/room-token.ts';
+import { useDocumentSize } from '../sync/document-size.ts';
 import { useCollaborativeRoom } from '../sync/use-collaborative-room.ts';
 import { colorForUser } from '../user-color.ts';
 import { BoardContext, useBoard, type BoardContextValue } from './board-context.ts';
@@ -21,6 +22,7 @@ import { BoardTitle } from './board-title.tsx';
 import { ConnectionBadge, connectionLabel } from './connection-badge.tsx';
 import { ExportMenu } from './export-menu.tsx';
 import { ShareMenu } from './share-menu.tsx';
+import { SizeWarning } from './size-warning.tsx';
 import { useRoomName } from './use-room-name.ts';
 
 /**
@@ -43,11 +45,12 @@ function BoardControls() {
   );
 }
 
-/** tldraw's top-centre zone (empty by default): the board's name. */
+/** tldraw's top-centre zone (empty by default): the board's name, and a warning when it is nearly full. */
 function BoardHeader() {
   return (
     <div className="scrible-header" draggable={false}>
       <BoardTitle />
+      <SizeWarning />
     </div>
   );
 }
@@ -59,7 +62,8 @@ export function Board(props: { roomId: string; session: GuestSession; tokens: Ro
   const { roomId, session, tokens, role } = props;
   const readOnly = role === 'viewer';
   const user = useMemo(() => ({ id: session.user.id, name: session.user.name, color: colorForUser(session.user.id) }), [session]);
-  const { storeWithStatus, connection } = useCollaborativeRoom({ roomId, user, tokens, readOnly });
+  const { storeWithStatus, provider, connection } = useCollaborativeRoom({ roomId, user, tokens, readOnly });
+  const documentBytes = useDocumentSize(provider?.document ?? null);
   const roomName = useRoomName(session.token, roomId);
 
   // The editor must know the server's user id: it hides presence records with the same id
@@ -95,6 +99,7 @@ export function Board(props: { roomId: string; session: GuestSession; tokens: Ro
     session,
     role,
     connection,
+    documentBytes,
   };
 
   // tldraw would throw a store error into its generic error boundary; say what happened instead.
