@@ -73,7 +73,7 @@ export function BoardItem(props: {
   return (
     <li className="scrible-board-item" data-testid="board-item" data-room-id={room.id}>
       <span className="scrible-thumbnail">
-        <Thumbnail roomId={room.id} />
+        <Thumbnail roomId={room.id} name={room.name} />
       </span>
       <div className="scrible-board-details">
         {mode.kind === 'renaming' ? (
@@ -102,9 +102,13 @@ export function BoardItem(props: {
           <time dateTime={room.lastActive} title={new Date(room.lastActive).toLocaleString()} data-testid="board-last-active">
             {relativeTime(room.lastActive, now)}
           </time>
-          {online && online.length > 0 && <span data-testid="board-online"> · {online.map((user) => user.name).join(', ')} online</span>}
           {!isOwner && <span> · shared with you</span>}
         </span>
+        {online && online.length > 0 && (
+          <span className="scrible-board-online" data-testid="board-online">
+            {online.map((user) => user.name).join(', ')} online
+          </span>
+        )}
         {mode.kind === 'confirming-delete' && (
           <span className="scrible-confirm" role="alert">
             Delete “{room.name}” for everyone?
@@ -144,10 +148,10 @@ export function BoardItem(props: {
 
 /**
  * The board's preview from `/api/rooms/:id/thumbnail`. Until the server has one (or
- * when it cannot be read), a plain tile stands in its place.
+ * when it cannot be read), a tile with the name's first letter stands in its place.
  */
-function Thumbnail(props: { roomId: string }) {
+function Thumbnail(props: { roomId: string; name: string }) {
   const [failed, setFailed] = useState(false);
-  if (failed) return <span className="scrible-thumbnail-empty" />;
+  if (failed) return <span className="scrible-thumbnail-empty">{Array.from(props.name)[0]?.toUpperCase()}</span>;
   return <img src={thumbnailUrl(props.roomId)} alt="" loading="lazy" data-testid="board-thumbnail" onError={() => setFailed(true)} />;
 }
