@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { api } from './helpers/api.ts';
 import { launchBrowser, type E2EBrowser } from './helpers/browser.ts';
@@ -96,6 +99,14 @@ describe.sequential('the boards page', () => {
     expect(await item(visitor.page, sketches).getByTestId('board-rename').count()).toBe(0);
     expect(await item(visitor.page, sketches).getByTestId('board-delete').count()).toBe(0);
     await visitor.context.close();
+  });
+
+  test('screenshot of the boards page', async () => {
+    // The README's picture is refreshed on request only, so test runs leave the tree clean.
+    const file = process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots/boards-page.png' : join(tmpdir(), 'scrible-boards-page.png');
+    await alice.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await alice.screenshot({ path: file, type: 'png' });
+    expect(statSync(file).size).toBeGreaterThan(10_000);
   });
 
   test('a long list comes a page at a time', async () => {
