@@ -10,14 +10,15 @@ export interface ShapeSummary {
   y: number;
 }
 
-/** Fills the start page and creates a board; resolves with its room id once it is open. */
+/** Fills the start page (the person's name, the board's) and creates a board; resolves with its room id once it is open. */
 export async function createBoard(
   page: Page,
   baseUrl: string,
-  options: { name: string; visibility?: 'public' | 'private'; password?: string },
+  options: { name: string; boardName?: string; visibility?: 'public' | 'private'; password?: string },
 ): Promise<string> {
   await page.goto(`${baseUrl}/`);
   await page.getByTestId('guest-name').fill(options.name);
+  if (options.boardName) await page.getByTestId('room-name').fill(options.boardName);
   if (options.visibility) await page.getByTestId('visibility').selectOption(options.visibility);
   if (options.password) await page.getByTestId('new-room-password').fill(options.password);
   await page.getByTestId('create-room').click();

@@ -20,6 +20,8 @@ export interface E2EBrowser {
   browser: Browser;
   /** Opens a fresh context (a new "person") with one page. */
   newUser(): Promise<{ context: BrowserContext; page: Page }>;
+  /** Opens another page (a new tab) for the same person, watched like the first. */
+  newPage(context: BrowserContext): Promise<Page>;
   /** Closes Chromium; fails if any page hit the Content-Security-Policy (a feature the policy broke). */
   close(): Promise<void>;
 }
@@ -35,17 +37,21 @@ export async function launchBrowser(): Promise<E2EBrowser> {
     timeout: 30_000,
   });
   const cspViolations: string[] = [];
+  const newPage = async (context: BrowserContext) => {
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(`${page.url()}: ${message.text()}`);
+    });
+    return page;
+  };
   return {
     browser,
+    newPage,
     async newUser() {
       const context = await browser.newContext({ viewport: { width: 900, height: 640 } });
-      const page = await context.newPage();
-      page.setDefaultTimeout(15_000);
-      page.on('pageerror', (error) => console.error(`[page error] ${error.message}`));
-      page.on('console', (message) => {
-        if (/Content Security Policy/i.test(message.text())) cspViolations.push(`${page.url()}: ${message.text()}`);
-      });
-      return { context, page };
+      return { context, page: await newPage(context) };
     },
     async close() {
       await browser.close();

@@ -54,9 +54,49 @@ export function joinRoom(userToken: string, roomId: string, credentials: JoinCre
   });
 }
 
-/** Reads a room's public details (name, visibility) for the board header. */
-export function getRoom(userToken: string, roomId: string): Promise<Room> {
-  return apiRequest<Room>(`/api/rooms/${encodeURIComponent(roomId)}`, { token: userToken });
+/** Someone connected to a room right now, as `GET /api/rooms/:roomId` lists them. */
+export interface OnlineUser {
+  id: string;
+  name: string;
+}
+
+/** A room with the people connected to it. */
+export interface RoomDetails extends Room {
+  online: OnlineUser[];
+}
+
+/** Reads a room's details (name, visibility, who is online) for the board header and the boards page. */
+export function getRoom(userToken: string, roomId: string, signal?: AbortSignal): Promise<RoomDetails> {
+  return apiRequest<RoomDetails>(`/api/rooms/${encodeURIComponent(roomId)}`, { token: userToken, signal });
+}
+
+/**
+ * One page of the rooms the user owns or joined, newest activity first. The next page
+ * starts `before` the `lastActive` of the last room of this one.
+ */
+export function listRooms(userToken: string, page: { limit: number; before?: string }, signal?: AbortSignal): Promise<Room[]> {
+  const query = new URLSearchParams({ limit: String(page.limit) });
+  if (page.before) query.set('before', page.before);
+  return apiRequest<Room[]>(`/api/rooms?${query}`, { token: userToken, signal });
+}
+
+/** Owner only: gives the room a new name (the server trims it and refuses an empty one). */
+export function renameRoom(userToken: string, roomId: string, name: string): Promise<Room> {
+  return apiRequest<Room>(`/api/rooms/${encodeURIComponent(roomId)}`, { method: 'PATCH', body: { name }, token: userToken });
+}
+
+/** Owner only: deletes the room for everyone; connected clients are disconnected. */
+export function deleteRoom(userToken: string, roomId: string): Promise<void> {
+  return apiRequest<void>(`/api/rooms/${encodeURIComponent(roomId)}`, { method: 'DELETE', token: userToken });
+}
+
+/**
+ * Where the room's preview picture is (a PNG of its first page), with the user token in
+ * the query: an <img> sends no Authorization header, and private rooms' pictures are for
+ * members only. Whoever shows it hides the image when it fails to load.
+ */
+export function thumbnailUrl(roomId: string, userToken: string): string {
+  return `/api/rooms/${encodeURIComponent(roomId)}/thumbnail?token=${encodeURIComponent(userToken)}`;
 }
 
 /** Owner only: creates an invite link for the given role. */

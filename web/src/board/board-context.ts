@@ -9,10 +9,16 @@ import type { ConnectionState } from '../sync/connection-state.ts';
  */
 export interface BoardContextValue {
   roomId: string;
+  /** The room's name; its id until the server has told it. */
   roomName: string;
+  roomNameKnown: boolean;
+  /** Owner only: renames the room (PATCH); throws what the API answered. */
+  renameBoard: (name: string) => Promise<void>;
   session: GuestSession;
   role: RoomAccess['role'];
   connection: ConnectionState;
+  /** The encoded size of the board's doc, measured now and then (0 until known). */
+  documentBytes: number;
 }
 
 export const BoardContext = createContext<BoardContextValue | null>(null);

@@ -1,5 +1,5 @@
 import { getAssetUrlsByImport } from '@tldraw/assets/imports.vite';
-import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useMemo, useRef, type ReactNode } from 'react';
 import {
   Tldraw,
   computed,
@@ -11,16 +11,20 @@ import {
   type TLComponents,
 } from 'tldraw';
 import 'tldraw/tldraw.css';
-import { getRoom, type Room, type RoomAccess } from '../api/rooms.ts';
+import type { RoomAccess } from '../api/rooms.ts';
 import type { GuestSession } from '../api/session.ts';
 import type { RoomTokenSource } from '../sync/room-token.ts';
+import { useDocumentSize } from '../sync/document-size.ts';
 import { useCollaborativeRoom } from '../sync/use-collaborative-room.ts';
 import { colorForUser } from '../user-color.ts';
 import { createRoomAssetStore } from './asset-store.ts';
 import { BoardContext, useBoard, type BoardContextValue } from './board-context.ts';
+import { BoardTitle } from './board-title.tsx';
 import { ConnectionBadge, connectionLabel } from './connection-badge.tsx';
 import { ExportMenu } from './export-menu.tsx';
 import { ShareMenu } from './share-menu.tsx';
+import { SizeWarning } from './size-warning.tsx';
+import { useRoomName } from './use-room-name.ts';
 
 /**
  * Fonts, icons and translations are bundled into `web/dist/assets` instead of loaded from
@@ -42,7 +46,17 @@ function BoardControls() {
   );
 }
 
-const COMPONENTS: TLComponents = { SharePanel: BoardControls };
+/** tldraw's top-centre zone (empty by default): the board's name, and a warning when it is nearly full. */
+function BoardHeader() {
+  return (
+    <div className="scrible-header" draggable={false}>
+      <BoardTitle />
+      <SizeWarning />
+    </div>
+  );
+}
+
+const COMPONENTS: TLComponents = { SharePanel: BoardControls, TopPanel: BoardHeader };
 
 /** A joined room: the tldraw editor bound to the room's Y.Doc, plus the board's controls. */
 export function Board(props: { roomId: string; session: GuestSession; tokens: RoomTokenSource; role: RoomAccess['role'] }) {
@@ -59,7 +73,8 @@ export function Board(props: { roomId: string; session: GuestSession; tokens: Ro
     () => createRoomAssetStore({ roomId, getToken: tokens.getToken, isOpenRoom: () => openRoom.current }),
     [roomId, tokens],
   );
-  const { storeWithStatus, connection } = useCollaborativeRoom({ roomId, user, tokens, readOnly, assets });
+  const { storeWithStatus, provider, connection } = useCollaborativeRoom({ roomId, user, tokens, readOnly, assets });
+  const documentBytes = useDocumentSize(provider?.document ?? null);
 
   // The editor must know the server's user id: it hides presence records with the same id
   // (its own) from the collaborator list. Other preferences stay in tldraw's local storage.
@@ -86,7 +101,16 @@ export function Board(props: { roomId: string; session: GuestSession; tokens: Ro
     };
   };
 
-  const context: BoardContextValue = { roomId, roomName, session, role, connection };
+  const context: BoardContextValue = {
+    roomId,
+    roomName: roomName.name,
+    roomNameKnown: roomName.known,
+    renameBoard: roomName.rename,
+    session,
+    role,
+    connection,
+    documentBytes,
+  };
 
   // tldraw would throw a store error into its generic error boundary; say what happened instead.
   if (storeWithStatus.status === 'error') {
@@ -133,31 +157,4 @@ function BoardMessage(props: { title: string; testId: string; children: ReactNod
       </div>
     </main>
   );
-}
-
-/**
- * The room's name for the page title and export file names; the id until it is known.
- * `onRoom` hears the room's details too.
- */
-function useRoomName(token: string, roomId: string, onRoom: (room: Room) => void): string {
-  const [name, setName] = useState(roomId);
-  const listener = useRef(onRoom);
-  listener.current = onRoom;
-  useEffect(() => {
-    let cancelled = false;
-    getRoom(token, roomId)
-      .then((room) => {
-        if (cancelled) return;
-        listener.current(room);
-        setName(room.name);
-        document.title = `${room.name} · Scrible`;
-      })
-      .catch(() => {
-        // Only cosmetic: the board works without its name.
-      });
-    return () => {
-      cancelled = true;
-    };
-  }, [token, roomId]);
-  return name;
 }

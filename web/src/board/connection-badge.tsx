@@ -25,6 +25,12 @@ export function connectionLabel(state: ConnectionState): string {
   }
 }
 
+/** How many changes wait, and where they are kept meanwhile. */
+function waitingTitle(state: ConnectionState): string {
+  const waiting = `${state.unsyncedChanges} change(s) waiting for the server`;
+  return state.keptLocally ? `${waiting}; kept in this browser until it has them, also if the tab closes` : waiting;
+}
+
 /** Shows whether the board is connected and whether local changes have reached the server. */
 export function ConnectionBadge() {
   const { connection, role } = useBoard();
@@ -39,7 +45,8 @@ export function ConnectionBadge() {
         className="scrible-badge"
         data-testid="connection-status"
         data-state={connection.kind}
-        title={`${connection.unsyncedChanges} change(s) waiting for the server`}
+        data-unsynced={connection.unsyncedChanges}
+        title={waitingTitle(connection)}
       >
         {connectionLabel(connection)}
       </span>

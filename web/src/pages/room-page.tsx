@@ -6,6 +6,7 @@ import { Board } from '../board/board.tsx';
 import { errorMessage } from '../components/error-message.ts';
 import { NameForm } from '../components/name-form.tsx';
 import { PasswordForm } from '../components/password-form.tsx';
+import { deleteLocalCopy } from '../sync/local-copy.ts';
 import { RoomTokenSource } from '../sync/room-token.ts';
 
 /** Where opening a room stands. */
@@ -43,6 +44,8 @@ function JoinedRoom(props: { roomId: string; invite: string | null; session: Gue
         const tokens = new RoomTokenSource(access, () => joinRoom(session.token, roomId, credentials));
         setState({ step: 'joined', tokens, role: access.role });
       } catch (error) {
+        // The board was deleted: anything kept for it in this browser can never be sent.
+        if (error instanceof ApiError && error.status === 404) void deleteLocalCopy(session.user.id, roomId);
         setState(joinFailure(error, credentials, onSessionRejected));
       }
     },

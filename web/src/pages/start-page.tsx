@@ -6,13 +6,16 @@ import { ErrorAlert } from '../components/error-alert.tsx';
 import { TextField } from '../components/text-field.tsx';
 import { useLeavingSubmit } from '../components/use-leaving-submit.ts';
 import { navigate } from '../router.ts';
+import { MyBoards } from './my-boards.tsx';
 
 /**
  * The start page: a name (which creates the guest identity on first use) and the settings
- * of a new board. Creating the board opens it.
+ * of a new board; creating the board opens it. Beside it, once this browser has an
+ * identity, the boards it made or joined.
  */
 export function StartPage() {
-  const [name, setName] = useState(() => loadSession()?.user.name ?? '');
+  const [session] = useState(loadSession);
+  const [name, setName] = useState(() => session?.user.name ?? '');
   const [roomName, setRoomName] = useState('Untitled board');
   const [visibility, setVisibility] = useState<Room['visibility']>('public');
   const [password, setPassword] = useState('');
@@ -26,7 +29,7 @@ export function StartPage() {
   });
 
   return (
-    <main className="scrible-page">
+    <main className="scrible-page scrible-start">
       <form className="scrible-card" onSubmit={submit}>
         <h1>Scrible</h1>
         <p>Draw together in real time.</p>
@@ -52,6 +55,7 @@ export function StartPage() {
         </button>
         <ErrorAlert error={error} />
       </form>
+      {session && <MyBoards session={session} />}
     </main>
   );
 }

@@ -5,7 +5,8 @@ import type { HocuspocusProvider } from '@hocuspocus/provider';
  * - `connecting`: no first sync yet (the board is not shown before it),
  * - `offline`: the socket is down and there is nothing local waiting,
  * - `unsynced`: local edits the server has not acknowledged yet; they are kept in the
- *   Y.Doc and sent on reconnect, so the badge says "changes kept" while offline,
+ *   Y.Doc (and its IndexedDB copy, which outlives the tab) and sent on reconnect, so the
+ *   badge says "changes kept" while offline,
  * - `synced`: connected and everything acknowledged,
  * - `denied`: the server refused the token or the room (see `reason`).
  */
@@ -15,6 +16,11 @@ export interface ConnectionState {
   online: boolean;
   /** The provider's count of unacknowledged updates. */
   unsyncedChanges: number;
+  /**
+   * The doc is also kept in this browser's IndexedDB, so unacknowledged changes outlive
+   * the tab and are sent when the board next opens.
+   */
+  keptLocally?: boolean;
   /** Authentication failure reason from the server, e.g. `room-not-found`. */
   reason?: string;
 }

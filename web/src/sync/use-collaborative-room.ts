@@ -12,7 +12,9 @@ import {
 } from 'tldraw';
 import * as Y from 'yjs';
 import { bindAwarenessPresence, type PresenceUser } from './awareness-presence.ts';
+import { followBrowserOnline } from './browser-online.ts';
 import { watchConnectionState, type ConnectionState } from './connection-state.ts';
+import { openLocalCopy } from './local-copy.ts';
 import { openRoomDocument } from './room-document.ts';
 import type { RoomTokenSource } from './room-token.ts';
 import { YjsStoreBinding, type LoadFailure } from './yjs-store-binding.ts';
@@ -46,7 +48,7 @@ export interface CollaborativeRoom {
   connection: ConnectionState;
 }
 
-const INITIAL_CONNECTION: ConnectionState = { kind: 'connecting', online: false, unsyncedChanges: 0 };
+const INITIAL_CONNECTION: ConnectionState = { kind: 'connecting', online: false, unsyncedChanges: 0, keptLocally: false };
 
 /** Messages for boards that cannot be loaded. */
 const LOAD_FAILURES: Record<LoadFailure, string> = {
@@ -55,9 +57,9 @@ const LOAD_FAILURES: Record<LoadFailure, string> = {
 };
 
 /**
- * Connects a tldraw store to a room: one Y.Doc, one HocuspocusProvider on
- * `/collab/<roomId>`, the record binding and awareness presence. Everything is created when
- * the room or user changes and torn down on unmount.
+ * Connects a tldraw store to a room: one Y.Doc (kept in IndexedDB too, for editors), one
+ * HocuspocusProvider on `/collab/<roomId>`, the record binding and awareness presence.
+ * Everything is created when the room or user changes and torn down on unmount.
  */
 export function useCollaborativeRoom(options: CollaborativeRoomOptions): CollaborativeRoom {
   const { roomId, user, tokens, readOnly, assets } = options;
@@ -87,14 +89,8 @@ export function useCollaborativeRoom(options: CollaborativeRoomOptions): Collabo
 
     const doc = new Y.Doc();
     const room = openRoomDocument(doc, roomId);
-    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    const provider = new HocuspocusProvider({
-      url: `${scheme}://${location.host}/collab/${encodeURIComponent(roomId)}`,
-      name: roomId,
-      document: doc,
-      token: tokens.getToken,
-      flushDelay: FLUSH_DELAY_MS,
-    });
+    // Viewers write nothing, so they have nothing of their own to keep.
+    const local = readOnly ? null : openLocalCopy(doc, user.id, roomId);
 
     let failed = false;
     const fail = (message: string) => {
@@ -108,51 +104,80 @@ export function useCollaborativeRoom(options: CollaborativeRoomOptions): Collabo
       onSchemaTooNew: () => fail(LOAD_FAILURES['schema-too-new']),
     });
     let stopPresence: (() => void) | null = null;
+    let disposed = false;
+    let disconnect: (() => void) | null = null;
 
-    const onFirstSync = () => {
-      if (stopPresence || failed) return;
-      const failure = binding.load();
-      if (failure) return fail(LOAD_FAILURES[failure]);
-      stopPresence = bindAwarenessPresence({ store, awareness: provider.awareness!, $user, user });
-      setStoreWithStatus({ status: 'synced-remote', connectionStatus: $status.get(), store });
+    // Connects once the local copy is in the doc: the handshake then sends what the server
+    // lacks of it, the provider counts that as unsynced until acknowledged, and the binding
+    // loads the merged board after the first sync as before.
+    const connect = (keptLocally: boolean) => {
+      if (disposed) return;
+      const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+      const provider = new HocuspocusProvider({
+        url: `${scheme}://${location.host}/collab/${encodeURIComponent(roomId)}`,
+        name: roomId,
+        document: doc,
+        token: tokens.getToken,
+        flushDelay: FLUSH_DELAY_MS,
+      });
+
+      const onFirstSync = () => {
+        if (stopPresence || failed) return;
+        const failure = binding.load();
+        if (failure) return fail(LOAD_FAILURES[failure]);
+        stopPresence = bindAwarenessPresence({ store, awareness: provider.awareness!, $user, user });
+        setStoreWithStatus({ status: 'synced-remote', connectionStatus: $status.get(), store });
+      };
+      provider.on('synced', onFirstSync);
+
+      let tokenRetries = 0;
+      provider.on('authenticated', ({ scope }: { scope: string }) => {
+        tokenRetries = 0;
+        // The server's word wins over the role /join reported (roles can change).
+        if (scope === 'readonly') $mode.set('readonly');
+      });
+      provider.on('authenticationFailed', ({ reason }: { reason: string }) => {
+        // The room was deleted: what is kept for it can never be sent.
+        if (reason === 'room-not-found') void local?.clear();
+        // An expired or rotated token is worth a fresh /join, and so is `permission-denied`:
+        // the owner changed the room's access (its tokens' epoch), and /join says whether
+        // this user still has any. Anything else is final.
+        const retryable = reason === 'token-expired' || reason === 'invalid-token' || reason === 'permission-denied';
+        if (retryable && tokenRetries < MAX_TOKEN_RETRIES) {
+          tokenRetries++;
+          tokens.invalidate();
+          void provider.sendToken().then(() => provider.startSync());
+        }
+      });
+
+      const stopWatching = watchConnectionState(provider, (state) => {
+        setConnection({ ...state, keptLocally });
+        const status: 'online' | 'offline' = state.online ? 'online' : 'offline';
+        if ($status.get() === status) return;
+        $status.set(status);
+        setStoreWithStatus((current) => (current.status === 'synced-remote' ? { ...current, connectionStatus: status } : current));
+      });
+      const stopFollowing = followBrowserOnline(provider);
+
+      setProvider(provider);
+      window.provider = provider;
+      disconnect = () => {
+        stopFollowing();
+        stopWatching();
+        stopPresence?.();
+        provider.destroy();
+        if (window.provider === provider) window.provider = undefined;
+      };
     };
-    provider.on('synced', onFirstSync);
+    if (local) void local.loaded.then(connect);
+    else connect(false);
 
-    let tokenRetries = 0;
-    provider.on('authenticated', ({ scope }: { scope: string }) => {
-      tokenRetries = 0;
-      // The server's word wins over the role /join reported (roles can change).
-      if (scope === 'readonly') $mode.set('readonly');
-    });
-    provider.on('authenticationFailed', ({ reason }: { reason: string }) => {
-      // An expired or rotated token is worth a fresh /join, and so is `permission-denied`:
-      // the owner changed the room's access (its tokens' epoch), and /join says whether
-      // this user still has any. Anything else is final.
-      const retryable = reason === 'token-expired' || reason === 'invalid-token' || reason === 'permission-denied';
-      if (retryable && tokenRetries < MAX_TOKEN_RETRIES) {
-        tokenRetries++;
-        tokens.invalidate();
-        void provider.sendToken().then(() => provider.startSync());
-      }
-    });
-
-    const stopWatching = watchConnectionState(provider, (state) => {
-      setConnection(state);
-      const status: 'online' | 'offline' = state.online ? 'online' : 'offline';
-      if ($status.get() === status) return;
-      $status.set(status);
-      setStoreWithStatus((current) => (current.status === 'synced-remote' ? { ...current, connectionStatus: status } : current));
-    });
-
-    setProvider(provider);
-    window.provider = provider;
     return () => {
-      stopWatching();
-      stopPresence?.();
+      disposed = true;
+      disconnect?.();
       binding.dispose();
-      provider.destroy();
+      local?.destroy();
       doc.destroy();
-      if (window.provider === provider) window.provider = undefined;
       setStoreWithStatus({ status: 'loading' });
       setProvider(null);
     };
