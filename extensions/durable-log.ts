@@ -8,6 +8,7 @@ import {
 } from '@hocuspocus/server';
 import * as encoding from 'lib0/encoding';
 import { messageYjsSyncStep2, messageYjsUpdate } from 'y-protocols/sync';
+import * as Y from 'yjs';
 import type { RoomState, RoomStates } from '../src/documents/room-state.ts';
 import type { UpdateLog } from '../src/documents/update-log.ts';
 import type { Logger } from '../src/log.ts';
@@ -42,6 +43,11 @@ interface ConnectionAppends {
  * reply that acknowledges it to its sender is held back until that append (and every
  * earlier one of the connection) has committed. Broadcasting never waits for the
  * database; only the sender's acknowledgement does.
+ *
+ * An update Yjs cannot integrate yet (it continues a client's changes the server has
+ * not seen: after a reconnect, a client's new edits may arrive before the resend of
+ * the ones an instance crash lost) is logged but not acknowledged until what it
+ * depends on has arrived: stored bytes that cannot be loaded are not saved.
  *
  * Failures are handled once per connection: the first append that fails for good
  * logs, counts and closes the socket with 4503; the client, which still counts its
@@ -89,7 +95,7 @@ export class DurableLog implements Extension {
       },
       (error: unknown) => this.fail(connection, appends, room, error),
     );
-    appends.tail = Promise.all([appends.tail, appended]).then(() => undefined);
+    appends.tail = Promise.all([appends.tail, appended, integrated(document, update)]).then(() => undefined);
   }
 
   /** The first failure of a connection closes it; later ones are already covered. */
@@ -171,6 +177,37 @@ export class DurableLog implements Extension {
 /** An error Hocuspocus turns into closing this connection with the code and reason. */
 function refusal({ code, reason }: { code: number; reason: string }): Error {
   return Object.assign(new Error(`update refused: ${reason}`), { code, reason });
+}
+
+/**
+ * Resolves once the document holds everything `update` carries (its structs may wait
+ * in Yjs's pending set for earlier changes of the same client). Checked after the
+ * update is applied (Hocuspocus applies it right after `beforeSync`), then on each
+ * change of the document. A document destroyed first never resolves it: its
+ * connections are gone, nobody waits for the acknowledgement.
+ */
+function integrated(document: Y.Doc, update: Uint8Array): Promise<void> {
+  let ends: Map<number, number>;
+  try {
+    ends = Y.parseUpdateMeta(update).to;
+  } catch {
+    // Undecodable: Hocuspocus refuses it when it applies it (and closes the socket).
+    return Promise.resolve();
+  }
+  if (ends.size === 0) return Promise.resolve();
+  const covered = () => {
+    for (const [client, end] of ends) if (Y.getState(document.store, client) < end) return false;
+    return true;
+  };
+  return new Promise((resolve) => {
+    const check = () => {
+      if (!covered()) return;
+      document.off('update', check);
+      resolve();
+    };
+    document.on('update', check);
+    setImmediate(check);
+  });
 }
 
 function isEmptyUpdate(update: Uint8Array): boolean {
