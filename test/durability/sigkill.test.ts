@@ -56,7 +56,10 @@ describe.each<StorageKind>(['postgres', 'pglite'])('SIGKILL at a random moment o
     const reader = await syncedProvider(server.wsUrl, room.id, owner.token);
     const stored = new Set(recordIds(reader.doc, room.id));
     const lost = acknowledged.filter((id) => !stored.has(id));
-    expect(acknowledged.length).toBeGreaterThan(KILLS * 10);
+    // Enough acknowledged writes for the loss check to mean something. Each round's window
+    // is 150-550 ms and a restarted embedded database (WASM, on the server's own event
+    // loop) takes most of it to load: 130-680 acknowledged there (2,400 on PostgreSQL).
+    expect(acknowledged.length).toBeGreaterThan(KILLS * (kind === 'pglite' ? 3 : 10));
     expect(lost).toEqual([]);
     server.child.kill('SIGTERM');
     await server.exited;
