@@ -3,6 +3,7 @@ import type { Logger } from '../log.ts';
 import { referencedAssets, type ReferenceSources } from './asset-references.ts';
 import { assetFolder } from './asset-service.ts';
 import type { AssetStore } from './asset-store.ts';
+import { PeriodicPass } from '../scheduling/periodic-pass.ts';
 
 export interface AssetCollectorConfiguration {
   store: AssetStore;
@@ -26,32 +27,24 @@ const BATCH = 100;
  */
 export class AssetCollector {
   private readonly configuration: AssetCollectorConfiguration;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly periodic: PeriodicPass;
 
   constructor(configuration: AssetCollectorConfiguration) {
     this.configuration = configuration;
+    this.periodic = new PeriodicPass(configuration.intervalMs, () => this.pass());
   }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.sweep(), this.configuration.intervalMs);
-    this.timer.unref();
-    void this.sweep();
+    this.periodic.start();
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** One pass over every room that needs a look; concurrent calls share it. */
   sweep(): Promise<void> {
-    this.running ??= this.pass().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.periodic.run();
   }
 
   private async pass(): Promise<void> {

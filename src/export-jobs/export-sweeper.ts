@@ -1,6 +1,7 @@
 import type { Logger } from '../log.ts';
 import type { ExportStore } from './export-store.ts';
 import type { FileStore } from './file-store.ts';
+import { PeriodicPass } from '../scheduling/periodic-pass.ts';
 
 export interface ExportSweeperConfiguration {
   store: Pick<ExportStore, 'deleteExpired'>;
@@ -22,32 +23,24 @@ const BATCH = 500;
  */
 export class ExportSweeper {
   private readonly configuration: ExportSweeperConfiguration;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly periodic: PeriodicPass;
 
   constructor(configuration: ExportSweeperConfiguration) {
     this.configuration = configuration;
+    this.periodic = new PeriodicPass(configuration.intervalMs, () => this.pass());
   }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.sweep(), this.configuration.intervalMs);
-    this.timer.unref();
-    void this.sweep();
+    this.periodic.start();
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** One pass; concurrent calls share it. */
   sweep(): Promise<void> {
-    this.running ??= this.pass().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.periodic.run();
   }
 
   private async pass(): Promise<void> {
