@@ -37,6 +37,10 @@ describe.each<StorageKind>(['postgres', 'pglite'])('SIGKILL at a random moment o
       writer.provider.on('unsyncedChanges', ({ number }: { number: number }) => {
         if (number === 0 && writer.provider.isSynced) acknowledged.push(...written.splice(0));
       });
+      // The kill comes 150-550 ms into writing, whatever the restart and the room's load
+      // took on a busy runner (an embedded database can take most of a second).
+      const syncDeadline = Date.now() + 60_000;
+      while (!writer.provider.isSynced && Date.now() < syncDeadline) await new Promise((resolve) => setTimeout(resolve, 5));
       const killAt = Date.now() + 150 + Math.random() * 400;
       let i = 0;
       while (Date.now() < killAt) {
@@ -56,10 +60,10 @@ describe.each<StorageKind>(['postgres', 'pglite'])('SIGKILL at a random moment o
     const reader = await syncedProvider(server.wsUrl, room.id, owner.token);
     const stored = new Set(recordIds(reader.doc, room.id));
     const lost = acknowledged.filter((id) => !stored.has(id));
-    // Enough acknowledged writes for the loss check to mean something. Each round's window
-    // is 150-550 ms and a restarted embedded database (WASM, on the server's own event
-    // loop) takes most of it to load: 130-680 acknowledged there (2,400 on PostgreSQL).
-    expect(acknowledged.length).toBeGreaterThan(KILLS * (kind === 'pglite' ? 3 : 10));
+    // Enough acknowledged writes for the loss check to mean something (about 3,000 here on
+    // either database when the machine is idle).
+    console.log(`${kind}: ${acknowledged.length} acknowledged writes over ${KILLS} kills`);
+    expect(acknowledged.length).toBeGreaterThan(KILLS * 10);
     expect(lost).toEqual([]);
     server.child.kill('SIGTERM');
     await server.exited;
