@@ -3,7 +3,7 @@ import type { Logger } from '../log.ts';
 import { referencedAssets, type ReferenceSources } from './asset-references.ts';
 import { assetFolder } from './asset-service.ts';
 import type { AssetStore } from './asset-store.ts';
-import { PeriodicPass } from '../scheduling/periodic-pass.ts';
+import { PeriodicSweep } from '../scheduling/periodic-sweep.ts';
 
 export interface AssetCollectorConfiguration {
   store: AssetStore;
@@ -25,29 +25,15 @@ const BATCH = 100;
  * when it changed since its assets were last checked, and is settled under its asset
  * lock, which one instance holds at a time (the others skip the room).
  */
-export class AssetCollector {
+export class AssetCollector extends PeriodicSweep {
   private readonly configuration: AssetCollectorConfiguration;
-  private readonly periodic: PeriodicPass;
 
   constructor(configuration: AssetCollectorConfiguration) {
+    super(configuration.intervalMs);
     this.configuration = configuration;
-    this.periodic = new PeriodicPass(configuration.intervalMs, () => this.pass());
   }
 
-  start(): void {
-    this.periodic.start();
-  }
-
-  stop(): Promise<void> {
-    return this.periodic.stop();
-  }
-
-  /** One pass over every room that needs a look; concurrent calls share it. */
-  sweep(): Promise<void> {
-    return this.periodic.run();
-  }
-
-  private async pass(): Promise<void> {
+  protected async pass(): Promise<void> {
     const { store, log, graceMs } = this.configuration;
     const seen = new Set<string>();
     try {

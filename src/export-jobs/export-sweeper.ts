@@ -1,7 +1,7 @@
 import type { Logger } from '../log.ts';
 import type { ExportStore } from './export-store.ts';
 import type { FileStore } from './file-store.ts';
-import { PeriodicPass } from '../scheduling/periodic-pass.ts';
+import { PeriodicSweep } from '../scheduling/periodic-sweep.ts';
 
 export interface ExportSweeperConfiguration {
   store: Pick<ExportStore, 'deleteExpired'>;
@@ -21,29 +21,15 @@ const BATCH = 500;
  * each expired row to exactly one of them, which then deletes its file. A file whose
  * deletion fails is logged and left (its row is gone, so it is never served again).
  */
-export class ExportSweeper {
+export class ExportSweeper extends PeriodicSweep {
   private readonly configuration: ExportSweeperConfiguration;
-  private readonly periodic: PeriodicPass;
 
   constructor(configuration: ExportSweeperConfiguration) {
+    super(configuration.intervalMs);
     this.configuration = configuration;
-    this.periodic = new PeriodicPass(configuration.intervalMs, () => this.pass());
   }
 
-  start(): void {
-    this.periodic.start();
-  }
-
-  stop(): Promise<void> {
-    return this.periodic.stop();
-  }
-
-  /** One pass; concurrent calls share it. */
-  sweep(): Promise<void> {
-    return this.periodic.run();
-  }
-
-  private async pass(): Promise<void> {
+  protected async pass(): Promise<void> {
     const { store, files, log, retentionMs } = this.configuration;
     try {
       for (;;) {

@@ -1,24 +1,24 @@
 /**
- * Runs `pass` every `intervalMs` (and once at start), never twice at a time: a call
- * while one runs shares it. `stop()` waits for the running pass. The timer does not
- * keep the process alive.
+ * A sweep that runs every `intervalMs` (and once at start), never twice at a time: a
+ * call while one runs shares it. `stop()` waits for the running pass. The timer does
+ * not keep the process alive. Subclasses write one `pass()`.
  */
-export class PeriodicPass {
+export abstract class PeriodicSweep {
   private readonly intervalMs: number;
-  private readonly pass: () => Promise<void>;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
 
-  constructor(intervalMs: number, pass: () => Promise<void>) {
+  protected constructor(intervalMs: number) {
     this.intervalMs = intervalMs;
-    this.pass = pass;
   }
+
+  protected abstract pass(): Promise<void>;
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.run(), this.intervalMs);
+    this.timer = setInterval(() => void this.sweep(), this.intervalMs);
     this.timer.unref();
-    void this.run();
+    void this.sweep();
   }
 
   async stop(): Promise<void> {
@@ -28,7 +28,7 @@ export class PeriodicPass {
   }
 
   /** One pass now; concurrent calls share it. */
-  run(): Promise<void> {
+  sweep(): Promise<void> {
     this.running ??= this.pass().finally(() => {
       this.running = undefined;
     });
