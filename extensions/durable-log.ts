@@ -182,31 +182,31 @@ function refusal({ code, reason }: { code: number; reason: string }): Error {
 /**
  * Resolves once the document holds everything `update` carries (its structs may wait
  * in Yjs's pending set for earlier changes of the same client). Checked after the
- * update is applied (Hocuspocus applies it right after `beforeSync`), then on each
- * change of the document. A document destroyed first never resolves it: its
- * connections are gone, nobody waits for the acknowledgement.
+ * update is applied (Hocuspocus applies it in the microtasks right after `beforeSync`;
+ * no hook after this one awaits I/O): almost always
+ * nothing is pending and that is all; otherwise the update's end clocks are read and
+ * checked on each change of the document. A document destroyed first never resolves
+ * it: its connections are gone, nobody waits for the acknowledgement.
  */
 function integrated(document: Y.Doc, update: Uint8Array): Promise<void> {
-  let ends: Map<number, number>;
-  try {
-    ends = Y.parseUpdateMeta(update).to;
-  } catch {
-    // Undecodable: Hocuspocus refuses it when it applies it (and closes the socket).
-    return Promise.resolve();
-  }
-  if (ends.size === 0) return Promise.resolve();
-  const covered = () => {
-    for (const [client, end] of ends) if (Y.getState(document.store, client) < end) return false;
-    return true;
-  };
   return new Promise((resolve) => {
-    const check = () => {
-      if (!covered()) return;
-      document.off('update', check);
-      resolve();
-    };
-    document.on('update', check);
-    setImmediate(check);
+    setImmediate(() => {
+      if (!document.store.pendingStructs) return resolve();
+      let ends: Map<number, number>;
+      try {
+        ends = Y.parseUpdateMeta(update).to;
+      } catch {
+        // Undecodable: Hocuspocus refused it when applying it (and closes the socket).
+        return resolve();
+      }
+      const check = () => {
+        for (const [client, end] of ends) if (Y.getState(document.store, client) < end) return;
+        document.off('update', check);
+        resolve();
+      };
+      document.on('update', check);
+      check();
+    });
   });
 }
 
