@@ -82,7 +82,7 @@ export class AssetService {
    * @throws UnsupportedAssetError, AssetQuotaError, AssetRoomGoneError.
    */
   async upload(roomId: string, userId: string, bytes: Uint8Array): Promise<UploadOutcome> {
-    const { store, files, maxRoomBytes, log } = this.configuration;
+    const { store } = this.configuration;
     const mimeType = await sniffAssetType(bytes);
     if (!mimeType) throw new UnsupportedAssetError('The file is not a PNG, JPEG, GIF, WebP, AVIF or SVG image, nor an MP4 or WebM video');
     const id = createHash('sha256').update(bytes).digest('hex');
@@ -98,6 +98,33 @@ export class AssetService {
         throw error;
       }
     }
+    return this.keep(roomId, userId, bytes, { id, mimeType, width: size?.width ?? null, height: size?.height ?? null });
+  }
+
+  /**
+   * A copy of another room's asset in `roomId` (a fork), under the same id and quota,
+   * without sniffing, hashing or measuring the bytes again: the row already knows them.
+   *
+   * @returns `undefined` when the source file is missing from the store.
+   */
+  async copy(source: AssetRow, roomId: string, userId: string): Promise<UploadOutcome | undefined> {
+    const reused = await this.configuration.store.reuse(roomId, source.id);
+    if (reused) return { row: reused, created: false };
+    const file = await this.files.get(originalKey(source.roomId, source.id));
+    if (!file) return undefined;
+    const bytes = new Uint8Array(await new Response(file.body).arrayBuffer());
+    return this.keep(roomId, userId, bytes, { id: source.id, mimeType: source.mimeType, width: source.width, height: source.height });
+  }
+
+  /** Writes the file, then its row (so a row always has its file), within the room's quota. */
+  private async keep(
+    roomId: string,
+    userId: string,
+    bytes: Uint8Array,
+    asset: { id: string; mimeType: string; width: number | null; height: number | null },
+  ): Promise<UploadOutcome> {
+    const { store, files, maxRoomBytes, log } = this.configuration;
+    const { id, mimeType } = asset;
     // Checked again under the room's lock below; this spares writing files that cannot stay.
     if ((await store.usage(roomId)) + bytes.byteLength > maxRoomBytes) throw quotaError(maxRoomBytes);
 
@@ -109,7 +136,7 @@ export class AssetService {
     let outcome: Awaited<ReturnType<AssetStore['add']>>;
     try {
       outcome = await store.add(
-        { roomId, id, mimeType, size: bytes.byteLength, width: size?.width ?? null, height: size?.height ?? null, createdBy: userId },
+        { roomId, id, mimeType, size: bytes.byteLength, width: asset.width, height: asset.height, createdBy: userId },
         maxRoomBytes,
       );
     } catch (error) {

@@ -2,7 +2,6 @@ import { Hono } from 'hono';
 import * as Y from 'yjs';
 import { z } from 'zod';
 import { assetUrl } from '../../assets/index.ts';
-import { originalKey } from '../../assets/asset-service.ts';
 import { UnreadableSnapshotError } from '../../documents/stored-room.ts';
 import type { KeyedRateLimiter } from '../../limits/token-bucket.ts';
 import { logSecurityEvent } from '../../log.ts';
@@ -85,16 +84,13 @@ function unreadable(error: unknown): ApiError {
  * Sequential on purpose: a board's pictures are held in memory one at a time.
  */
 async function copyAssets(deps: AppDeps, sourceId: string, forkId: string, assetIds: readonly string[], userId: string): Promise<void> {
-  const { service, files } = deps.assets;
+  const { service } = deps.assets;
   for (const assetId of assetIds) {
     try {
       const row = await service.store.get(sourceId, assetId);
-      const file = row && (await files.get(originalKey(sourceId, assetId)));
-      if (!file) {
+      if (!row || !(await service.copy(row, forkId, userId))) {
         deps.log.warn({ roomId: sourceId, assetId, forkId }, 'fork: a referenced asset is missing from the store');
-        continue;
       }
-      await service.upload(forkId, userId, new Uint8Array(await new Response(file.body).arrayBuffer()));
     } catch (error) {
       // The fork exists already: one picture that could not be copied is logged, not a failed fork.
       deps.log.warn({ err: error, roomId: sourceId, assetId, forkId }, 'fork: copying an asset failed');
