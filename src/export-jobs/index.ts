@@ -57,7 +57,14 @@ export function createExports(deps: {
   const files = createFileStore(deps.config);
   const pool = new RenderPool({ size: tuning.renderThreads, timeoutMs: tuning.renderTimeoutMs, nice: tuning.renderNice });
   const boards = new BoardSource({ hocuspocus: deps.hocuspocus, db: deps.db, log });
-  const thumbnails = new Thumbnails({ boards, pool, files, log: deps.log.child({ component: 'thumbnails' }), roomExists: deps.roomExists });
+  const thumbnails = new Thumbnails({
+    boards,
+    pool,
+    files,
+    log: deps.log.child({ component: 'thumbnails' }),
+    roomExists: deps.roomExists,
+    ...(deps.prepareBoard ? { prepareBoard: deps.prepareBoard } : {}),
+  });
   const runner = new ExportRunner({
     store,
     files,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../log.ts';
 import type { BoardSource } from './board-source.ts';
+import type { PrepareBoard } from './export-runner.ts';
 import type { FileStore } from './file-store.ts';
 import type { RenderPool } from './render-pool.ts';
 
@@ -14,6 +15,8 @@ export interface ThumbnailsConfiguration {
   log: Logger;
   /** Whether the room still exists: a refresh racing the room's deletion must leave no file behind. */
   roomExists: (roomId: string) => Promise<boolean>;
+  /** Puts the room's pictures into the board before it is drawn, as exports do. */
+  prepareBoard?: PrepareBoard;
 }
 
 /** A thumbnail as the API serves it. */
@@ -28,17 +31,25 @@ export function thumbnailKey(roomId: string): string {
   return `${roomId}/thumbnail.png`;
 }
 
+/** The key of a stored version's preview; a version never changes, so neither does its picture. */
+export function versionPreviewKey(roomId: string, version: number): string {
+  return `${roomId}/versions/${version}.png`;
+}
+
 /**
  * Room thumbnails: a PNG of the first page, at most 512 px wide, rendered in the export
  * render pool (worker threads at low priority, never on the event loop that serves
  * sync) and kept in the export file store. `refresh` is called (debounced) after a
  * room changes; `get` serves the stored one, rendering it first if there is none.
  * One render per room at a time: a refresh asked for during one runs once after it.
+ * Stored versions get previews the same way (`version`), rendered once on first use.
  */
 export class Thumbnails {
   private readonly configuration: ThumbnailsConfiguration;
   private readonly running = new Map<string, Promise<Uint8Array | undefined>>();
   private readonly again = new Set<string>();
+  /** Version previews being rendered, by file key: a history panel opened twice renders each once. */
+  private readonly previews = new Map<string, Promise<Uint8Array>>();
 
   constructor(configuration: ThumbnailsConfiguration) {
     this.configuration = configuration;
@@ -65,24 +76,59 @@ export class Thumbnails {
    * @throws RenderError when its board cannot be read
    */
   async get(roomId: string): Promise<Thumbnail | undefined> {
-    const stored = await this.configuration.files.get(thumbnailKey(roomId));
-    const body = stored ? new Uint8Array(await new Response(stored.body).arrayBuffer()) : await this.refresh(roomId);
+    const body = (await this.stored(thumbnailKey(roomId))) ?? (await this.refresh(roomId));
     if (!body) return undefined;
     return { body, etag: `"${createHash('sha256').update(body).digest('base64url')}"` };
   }
 
+  /**
+   * The preview of one stored version (the caller checks that the room has it), drawn
+   * like the thumbnail and kept in the file store under the room, so it is drawn once.
+   * @throws RenderError when the version cannot be read (pruned meanwhile, or undecodable)
+   */
+  async version(roomId: string, version: number): Promise<Thumbnail> {
+    const key = versionPreviewKey(roomId, version);
+    let body = await this.stored(key);
+    if (!body) {
+      let render = this.previews.get(key);
+      if (!render) {
+        render = this.draw(roomId, version)
+          .then(async (drawn) => {
+            await this.configuration.files.put(key, drawn, 'image/png');
+            return drawn;
+          })
+          .finally(() => this.previews.delete(key));
+        this.previews.set(key, render);
+      }
+      body = await render;
+    }
+    return { body, etag: `"${createHash('sha256').update(body).digest('base64url')}"` };
+  }
+
+  private async stored(key: string): Promise<Uint8Array | undefined> {
+    const stored = await this.configuration.files.get(key);
+    return stored ? new Uint8Array(await new Response(stored.body).arrayBuffer()) : undefined;
+  }
+
+  /** A PNG of the board now, or of a stored version, with its pictures. */
+  private async draw(roomId: string, version?: number): Promise<Uint8Array> {
+    const { boards, pool, prepareBoard } = this.configuration;
+    const { board: stored } = await boards.read(roomId, version);
+    const board = prepareBoard ? await prepareBoard(roomId, stored, { format: 'png' }) : stored;
+    return (await pool.render(board, { format: 'png', fit: THUMBNAIL_FIT })).body;
+  }
+
   private async render(roomId: string): Promise<Uint8Array | undefined> {
-    const { boards, pool, files, log, roomExists } = this.configuration;
+    const { files, log, roomExists } = this.configuration;
     const started = performance.now();
-    const { board } = await boards.read(roomId);
-    const file = await pool.render(board, { format: 'png', fit: THUMBNAIL_FIT });
-    await files.put(thumbnailKey(roomId), file.body, file.contentType);
+    const body = await this.draw(roomId);
+    await files.put(thumbnailKey(roomId), body, 'image/png');
     // Deleted meanwhile: its files may have been removed before this one was written.
     if (!(await roomExists(roomId))) {
       await files.delete(thumbnailKey(roomId));
       return undefined;
     }
-    log.debug({ roomId, bytes: file.body.byteLength, ms: Math.round(performance.now() - started) }, 'thumbnail rendered');
-    return file.body;
+    log.debug({ roomId, bytes: body.byteLength, ms: Math.round(performance.now() - started) }, 'thumbnail rendered');
+    return body;
   }
 }

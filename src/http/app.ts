@@ -20,7 +20,7 @@ import { healthRoutes } from './routes/health.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { roomsRoutes } from './routes/rooms.ts';
 import { snapshotRoutes } from './routes/snapshots.ts';
-import { thumbnailRoute } from './routes/thumbnail.ts';
+import { thumbnailRoute, versionPreviewRoute } from './routes/thumbnail.ts';
 import { versionRoutes } from './routes/versions.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 
@@ -92,6 +92,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/rooms', snapshotRoutes(deps));
   app.route('/api/rooms', versionRoutes(deps));
   app.route('/api/rooms', thumbnailRoute(deps));
+  app.route('/api/rooms', versionPreviewRoute(deps));
   app.route('/api/rooms', documentRoutes(deps));
   app.route('/api/rooms', webhookRoutes(deps));
   app.route('/api/rooms', assetRoutes(deps));

@@ -105,3 +105,67 @@ describe('GET /api/rooms/:roomId/thumbnail', () => {
     await vi.waitFor(async () => expect(await stored(room.id)).toBe(false));
   });
 });
+
+describe('GET /api/rooms/:roomId/snapshots/:version/preview', () => {
+  async function preview(roomId: string, version: number | string, token?: string, headers: Record<string, string> = {}) {
+    const response = await fetch(`${server.url}/api/rooms/${roomId}/snapshots/${version}/preview`, {
+      headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    });
+    return { status: response.status, headers: response.headers, bytes: new Uint8Array(await response.arrayBuffer()) };
+  }
+  /** The red and green channels of the picture's centre. */
+  const centre = (bytes: Uint8Array) => {
+    const png = decodePng(bytes);
+    const i = (png.width * Math.floor(png.height / 2) + Math.floor(png.width / 2)) * 4;
+    return { red: png.data[i]!, green: png.data[i + 1]!, blue: png.data[i + 2]! };
+  };
+
+  it('shows each stored version as it was, cached for good', async () => {
+    const { owner, room } = await roomWithOwner(server.url, { visibility: 'private' });
+    const writer = await syncedProvider(server.wsUrl, room.id, owner.token);
+    putRecord(writer.doc, room.id, 'page:p', { typeName: 'page', name: 'Page 1', index: 'a1', meta: {} });
+    putRecord(writer.doc, room.id, 'shape:box', geo('box', 0, 0, { w: 400, h: 300, fill: 'fill', color: 'red' }));
+    await acknowledged(writer);
+    const red = await call(server.url, 'POST', `/api/rooms/${room.id}/versions`, { token: owner.token, body: { name: 'Red' } });
+    expect(red.status).toBe(201);
+    putRecord(writer.doc, room.id, 'shape:box', geo('box', 0, 0, { w: 400, h: 300, fill: 'fill', color: 'blue' }));
+    await acknowledged(writer);
+    const blue = await call(server.url, 'POST', `/api/rooms/${room.id}/versions`, { token: owner.token, body: { name: 'Blue' } });
+
+    const first = await preview(room.id, red.body.version, owner.token);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-type')).toBe('image/png');
+    expect(first.headers.get('cache-control')).toBe('private, max-age=31536000, immutable');
+    expect(decodePng(first.bytes).width).toBeLessThanOrEqual(512);
+    expect(centre(first.bytes).red).toBeGreaterThan(150);
+    expect(centre(first.bytes).blue).toBeLessThan(150);
+    const later = await preview(room.id, blue.body.version, owner.token);
+    expect(centre(later.bytes).blue).toBeGreaterThan(150);
+    expect(centre(later.bytes).red).toBeLessThan(150);
+
+    // Drawn once and kept: the same bytes again, and 304 for the ETag.
+    const again = await preview(room.id, red.body.version, owner.token);
+    expect(again.bytes).toEqual(first.bytes);
+    const etag = first.headers.get('etag')!;
+    expect((await preview(room.id, red.body.version, owner.token, { 'if-none-match': etag })).status).toBe(304);
+    writer.destroy();
+  });
+
+  it('is for whoever may open the room, and says what is wrong otherwise', async () => {
+    const { owner, room } = await roomWithOwner(server.url, { visibility: 'private' });
+    const named = await call(server.url, 'POST', `/api/rooms/${room.id}/versions`, { token: owner.token, body: { name: 'Empty' } });
+    const stranger = await guest(server.url);
+    expect((await preview(room.id, named.body.version)).status).toBe(401);
+    expect((await preview(room.id, named.body.version, stranger.token)).status).toBe(403);
+    expect((await preview(room.id, named.body.version, 'forged')).status).toBe(401);
+    // An <img> sends no header: `?token=` works too.
+    expect((await fetch(`${server.url}/api/rooms/${room.id}/snapshots/${named.body.version}/preview?token=${owner.token}`)).status).toBe(200);
+
+    const unknown = await preview(room.id, named.body.version + 1000, owner.token);
+    expect(unknown.status).toBe(404);
+    expect(JSON.parse(new TextDecoder().decode(unknown.bytes)).error.code).toBe('version-not-found');
+    expect((await preview(room.id, 'latest', owner.token)).status).toBe(400);
+    expect((await preview(room.id, 0, owner.token)).status).toBe(400);
+    expect((await preview('nosuchroom', 1, owner.token)).status).toBe(404);
+  });
+});

@@ -45,6 +45,21 @@ export const BOARD_OPERATIONS: Record<string, Record<string, Operation>> = {
       },
     },
   },
+  '/api/rooms/{roomId}/snapshots/{version}/preview': {
+    get: {
+      summary:
+        'A PNG of a stored version, drawn like the thumbnail, for the history panel (anyone who can open the room; bearer or ?token=). Cached for good: a version never changes',
+      responses: {
+        200: 'image/png',
+        304: 'not modified',
+        400: 'invalid version',
+        401: 'no token',
+        403: 'may not open the room',
+        404: 'unknown room or version',
+        422: 'the version cannot be drawn',
+      },
+    },
+  },
   '/api/rooms/{roomId}/thumbnail': {
     get: {
       summary:
