@@ -6,6 +6,7 @@ import type { Metrics } from '../metrics.ts';
 import { logQuarantined } from './quarantine.ts';
 import { type CompactionResult, compactRoom, storeLoadedRoom } from './room-compaction.ts';
 import type { RoomStates } from './room-state.ts';
+import { SnapshotStore } from './snapshot-store.ts';
 import { applyStoredRoom } from './stored-room.ts';
 
 export interface RoomVersionsConfiguration {
@@ -62,6 +63,27 @@ export class RoomVersions {
   }
 
   /**
+   * Before a restore: stores the board now as an unnamed version, so the restore can
+   * be undone from the history; nothing when the newest version already is the board
+   * now (same state and same deletions). The room must be loaded here (the restore
+   * opens it first).
+   * @returns the version stored, or `undefined` when none was needed
+   */
+  async keepBoardNow(roomId: string): Promise<number | undefined> {
+    const { db, hocuspocus, rooms, metrics } = this.configuration;
+    const document = hocuspocus.documents.get(roomId);
+    const state = document && rooms.get(document);
+    if (!document || !state) throw new Error(`Room ${roomId} is not loaded here`);
+    return await document.saveMutex.runExclusive(async () => {
+      const newest = await new SnapshotStore(db).latest(roomId);
+      if (newest && sameBoard(document, newest.data)) return undefined;
+      const stored = await storeLoadedRoom(state, { ...this.storeInput(), createdBy: null });
+      if (stored) metrics.snapshotWrites.inc({ result: 'ok' });
+      return stored?.version;
+    });
+  }
+
+  /**
    * Not loaded here: every acknowledged change of every instance is in the newest
    * snapshot plus the log, which is what the compaction writes as the new version.
    * Read in a scratch document, as exports read such rooms; nothing is loaded.
@@ -87,5 +109,19 @@ export class RoomVersions {
 
   private storeInput() {
     return { db: this.configuration.db, keepVersions: this.configuration.keepVersions };
+  }
+}
+
+/** Whether a stored version holds exactly what the live document does (the live one contains every stored one). */
+function sameBoard(live: Y.Doc, stored: Uint8Array): boolean {
+  const doc = new Y.Doc();
+  try {
+    Y.applyUpdate(doc, stored);
+    return Y.equalSnapshots(Y.snapshot(live), Y.snapshot(doc));
+  } catch {
+    // Undecodable: it is not the board now, whatever it is.
+    return false;
+  } finally {
+    doc.destroy();
   }
 }

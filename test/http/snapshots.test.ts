@@ -64,4 +64,28 @@ describe('snapshots', () => {
     await vi.waitFor(() => expect(recordIds(a.doc, room.id)).toEqual(['shape:keep']));
     expect((await versions(room.id, owner.token))[0]!.version).toBe(good + 2);
   });
+
+  it('keeps the board a restore replaces as a version, so the restore can be undone', async () => {
+    const { owner, room } = await roomWithOwner(server.url, { visibility: 'private' });
+    const a = await syncedProvider(server.wsUrl, room.id, owner.token);
+    putRecord(a.doc, room.id, 'shape:keep', { x: 1 });
+    await acknowledged(a);
+    await vi.waitFor(async () => expect((await versions(room.id, owner.token)).length).toBe(1));
+    const [{ version: good }] = await versions(room.id, owner.token);
+    // Restored at once: no store after this change has to have happened.
+    putRecord(a.doc, room.id, 'shape:second-thoughts', {});
+    await acknowledged(a);
+
+    const restored = await call(server.url, 'POST', `/api/rooms/${room.id}/snapshots/${good}/restore`, { token: owner.token });
+    expect(restored.status).toBe(200);
+    await vi.waitFor(() => expect(recordIds(a.doc, room.id)).toEqual(['shape:keep']));
+    const [newest, replaced] = await versions(room.id, owner.token);
+    expect(newest!.version).toBe(restored.body.version);
+    expect(replaced!.version).toBeGreaterThan(good);
+
+    const undone = await call(server.url, 'POST', `/api/rooms/${room.id}/snapshots/${replaced!.version}/restore`, { token: owner.token });
+    expect(undone.status).toBe(200);
+    await vi.waitFor(() => expect(recordIds(a.doc, room.id).sort()).toEqual(['shape:keep', 'shape:second-thoughts']));
+    a.destroy();
+  });
 });

@@ -159,7 +159,9 @@ describe('GET /api/rooms/:roomId/snapshots/:version/preview', () => {
     expect((await preview(room.id, named.body.version, stranger.token)).status).toBe(403);
     expect((await preview(room.id, named.body.version, 'forged')).status).toBe(401);
     // An <img> sends no header: `?token=` works too.
-    expect((await fetch(`${server.url}/api/rooms/${room.id}/snapshots/${named.body.version}/preview?token=${owner.token}`)).status).toBe(200);
+    expect((await fetch(`${server.url}/api/rooms/${room.id}/snapshots/${named.body.version}/preview?token=${owner.token}`)).status).toBe(
+      200,
+    );
 
     const unknown = await preview(room.id, named.body.version + 1000, owner.token);
     expect(unknown.status).toBe(404);

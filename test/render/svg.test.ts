@@ -128,4 +128,13 @@ describe('SVG export', () => {
     expect(XMLValidator.validate(svg)).toBe(true);
     expect([...svg.matchAll(/data-shape-id=/g)]).toHaveLength(kinds.length);
   });
+
+  it('draws shapes whose page record is missing (older clients never wrote the first page)', () => {
+    const shapes = [geo('a', 0, 0), geo('b', 200, 0)].map((record) => ({ ...record, parentId: 'page:page' }));
+    const board = boardOf(shapes);
+    board.records = board.records.filter((record) => record.typeName !== 'page');
+    const { svg, width } = renderSvg(validateBoard(board));
+    expect([...svg.matchAll(/data-shape-id=/g)]).toHaveLength(2);
+    expect(width).toBeGreaterThan(300);
+  });
 });

@@ -32,6 +32,8 @@ export function snapshotRoutes(deps: AppDeps) {
         restoredBy: user.sub,
       });
       try {
+        // The board as it was is kept as a version first, so the restore can be undone.
+        await deps.versions.keepBoardNow(room.id);
         await connection.transact((document) => restoreInto(document, snapshot));
       } finally {
         await connection.disconnect();

@@ -44,8 +44,7 @@ export function versionPreviewRoute(deps: AppDeps) {
     await roleOf(deps, room, readToken(c, true));
     const version = Number(c.req.param('version'));
     if (!Number.isInteger(version) || version < 1) throw badRequest('version must be a positive whole number');
-    const versions = await deps.snapshots.list(room.id);
-    if (!versions.some((stored) => stored.version === version)) throw notFound(`Room ${room.id} has no version ${version}`, 'version-not-found');
+    if (!(await deps.snapshots.has(room.id, version))) throw notFound(`Room ${room.id} has no version ${version}`, 'version-not-found');
     let preview: Thumbnail;
     try {
       preview = await deps.exports.thumbnails.version(room.id, version);

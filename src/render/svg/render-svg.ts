@@ -34,9 +34,24 @@ export const DEFAULT_PADDING = 32;
 
 const byIndex = (a: { index: string }, b: { index: string }) => (a.index < b.index ? -1 : a.index > b.index ? 1 : 0);
 
-/** Pages of a board sorted by index. */
+/**
+ * Pages of a board sorted by index. A page that shapes sit on but whose record is missing
+ * (older whiteboard clients never wrote the first page of a new board) is a page too,
+ * after the others, so those shapes are drawn rather than lost from every picture.
+ */
 export function sortedPages(board: ValidBoard): TLPage[] {
-  return board.records.filter((r): r is TLPage => r.typeName === 'page').sort(byIndex);
+  const pages = board.records.filter((r): r is TLPage => r.typeName === 'page').sort(byIndex);
+  const known = new Set<string>(pages.map((page) => page.id));
+  const implied = new Set<string>();
+  for (const r of board.records) {
+    if (r.typeName === 'shape' && r.parentId.startsWith('page:') && !known.has(r.parentId)) implied.add(r.parentId);
+  }
+  const last = pages.at(-1)?.index ?? 'a0';
+  const extra = [...implied].sort().map((id, i) => {
+    const page = { id, typeName: 'page', name: `Page ${pages.length + i + 1}`, index: `${last}${String(i).padStart(3, '0')}`, meta: {} };
+    return page as unknown as TLPage;
+  });
+  return [...pages, ...extra];
 }
 
 /**

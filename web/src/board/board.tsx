@@ -22,6 +22,7 @@ import { BoardContext, useBoard, type BoardContextValue } from './board-context.
 import { BoardTitle } from './board-title.tsx';
 import { ConnectionBadge, connectionLabel } from './connection-badge.tsx';
 import { ExportMenu } from './export-menu.tsx';
+import { HistoryMenu } from './history-panel.tsx';
 import { ShareMenu } from './share-menu.tsx';
 import { SizeWarning } from './size-warning.tsx';
 import { useRoomName } from './use-room-name.ts';
@@ -32,7 +33,7 @@ import { useRoomName } from './use-room-name.ts';
  */
 const ASSET_URLS = getAssetUrlsByImport();
 
-/** tldraw's top-right zone: who is here, the connection, Share (owner) and Export. */
+/** tldraw's top-right zone: who is here, the connection, Share (owner), History and Export. */
 function BoardControls() {
   const { PeopleMenu } = useTldrawUiComponents();
   const { role } = useBoard();
@@ -41,6 +42,7 @@ function BoardControls() {
       {PeopleMenu && <PeopleMenu />}
       <ConnectionBadge />
       {role === 'owner' && <ShareMenu />}
+      <HistoryMenu />
       <ExportMenu />
     </div>
   );

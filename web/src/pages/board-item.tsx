@@ -1,8 +1,10 @@
 import { useEffect, useRef, useState, type FormEvent, type MouseEvent } from 'react';
 import { deleteRoom, renameRoom, thumbnailUrl, type OnlineUser, type Room } from '../api/rooms.ts';
 import type { GuestSession } from '../api/session.ts';
+import { copyBoard } from '../api/versions.ts';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { errorMessage } from '../components/error-message.ts';
+import { PreviewImage } from '../components/preview-image.tsx';
 import { relativeTime } from '../components/relative-time.ts';
 import { navigate } from '../router.ts';
 import { deleteLocalCopy } from '../sync/local-copy.ts';
@@ -12,7 +14,8 @@ type Mode = { kind: 'idle' } | { kind: 'renaming'; name: string } | { kind: 'con
 
 /**
  * One board on the start page: its picture, name (a link to it), last activity and who
- * is on it now; the owner can rename it in place and delete it after confirming.
+ * is on it now; anyone can make a copy of it (which opens), the owner can rename it in
+ * place and delete it after confirming.
  */
 export function BoardItem(props: {
   room: Room;
@@ -56,6 +59,18 @@ export function BoardItem(props: {
     }
   };
 
+  const copy = async () => {
+    setMode({ kind: 'busy' });
+    setError(null);
+    try {
+      const created = await copyBoard(session.token, room.id);
+      navigate(`/r/${encodeURIComponent(created.id)}`);
+    } catch (caught) {
+      setError(errorMessage(caught));
+      setMode({ kind: 'idle' });
+    }
+  };
+
   const remove = async () => {
     setMode({ kind: 'busy' });
     setError(null);
@@ -73,7 +88,7 @@ export function BoardItem(props: {
   return (
     <li className="scrible-board-item" data-testid="board-item" data-room-id={room.id}>
       <span className="scrible-thumbnail">
-        <Thumbnail roomId={room.id} name={room.name} token={session.token} />
+        <PreviewImage src={thumbnailUrl(room.id, session.token)} name={room.name} testId="board-thumbnail" />
       </span>
       <div className="scrible-board-details">
         {mode.kind === 'renaming' ? (
@@ -122,44 +137,33 @@ export function BoardItem(props: {
         )}
         <ErrorAlert error={error} testId="board-error" />
       </div>
-      {isOwner && mode.kind === 'idle' && (
+      {mode.kind === 'idle' && (
         <span className="scrible-board-actions">
-          <button
-            type="button"
-            className="scrible-button"
-            data-testid="board-rename"
-            onClick={() => setMode({ kind: 'renaming', name: room.name })}
-          >
-            Rename
+          <button type="button" className="scrible-button" data-testid="board-copy" title="Make a copy of this board" onClick={copy}>
+            Copy
           </button>
-          <button
-            type="button"
-            className="scrible-button"
-            data-testid="board-delete"
-            onClick={() => setMode({ kind: 'confirming-delete' })}
-          >
-            Delete
-          </button>
+          {isOwner && (
+            <>
+              <button
+                type="button"
+                className="scrible-button"
+                data-testid="board-rename"
+                onClick={() => setMode({ kind: 'renaming', name: room.name })}
+              >
+                Rename
+              </button>
+              <button
+                type="button"
+                className="scrible-button"
+                data-testid="board-delete"
+                onClick={() => setMode({ kind: 'confirming-delete' })}
+              >
+                Delete
+              </button>
+            </>
+          )}
         </span>
       )}
     </li>
-  );
-}
-
-/**
- * The board's preview from `/api/rooms/:id/thumbnail`. Until the server has one (or
- * when it cannot be read), a tile with the name's first letter stands in its place.
- */
-function Thumbnail(props: { roomId: string; name: string; token: string }) {
-  const [failed, setFailed] = useState(false);
-  if (failed) return <span className="scrible-thumbnail-empty">{Array.from(props.name)[0]?.toUpperCase()}</span>;
-  return (
-    <img
-      src={thumbnailUrl(props.roomId, props.token)}
-      alt=""
-      loading="lazy"
-      data-testid="board-thumbnail"
-      onError={() => setFailed(true)}
-    />
   );
 }

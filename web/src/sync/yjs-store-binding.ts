@@ -64,7 +64,7 @@ export class YjsStoreBinding {
 
     // Rewrite migrated records so later readers (the server's exporter included) find the
     // current schema. An empty room gets its schema now; tldraw creates the document and
-    // first page when the editor mounts, and the listener below writes them.
+    // first page right after the merge below, and the store listener writes them.
     if (canWrite() && (stored.length === 0 || !isSameSchema(theirSchema, this.ourSchema))) {
       room.doc.transact(() => {
         for (const record of stored) {
@@ -77,8 +77,11 @@ export class YjsStoreBinding {
       }, LOCAL_ORIGIN);
     }
 
-    store.mergeRemoteChanges(() => store.put(this.keepValid(records)));
+    // Listening first: once the merge is done, tldraw adds what a usable store lacks (the
+    // document and first page of an empty board) as a user change, which must reach the
+    // room too, or the server would hold shapes on a page that does not exist.
     this.listenToStore();
+    store.mergeRemoteChanges(() => store.put(this.keepValid(records)));
     this.listenToDocument();
     return null;
   }
