@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, notInArray, or, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { queryRows } from '../db/rows.ts';
 import { roomMembers, rooms, users, type MemberVia, type Role, type RoomRow } from '../db/schema.ts';
@@ -210,16 +210,38 @@ export class RoomStore {
   /**
    * Rooms the user owns or has joined, newest activity first: one page of at most
    * `limit`, starting after `before` (the `lastActive` of the previous page's last room).
+   *
+   * The cursor is what the API shows, milliseconds, while the database keeps
+   * microseconds, and rooms can share a moment: so times are compared at millisecond
+   * precision, and a page that ends inside a group of rooms sharing one millisecond
+   * takes the rest of the group too (it may hold more than `limit`). Otherwise the next
+   * page, starting before that millisecond, would skip them.
    */
   async listForUser(userId: string, page: { limit: number; before?: Date }): Promise<RoomRow[]> {
     const joined = this.db.select({ id: roomMembers.roomId }).from(roomMembers).where(eq(roomMembers.userId, userId));
     const mine = or(eq(rooms.ownerId, userId), inArray(rooms.id, joined));
-    return this.db
+    const shownTime = sql`date_trunc('milliseconds', ${rooms.lastActive})`;
+    const rows = await this.db
       .select()
       .from(rooms)
-      .where(page.before ? and(mine, lt(rooms.lastActive, page.before)) : mine)
-      .orderBy(desc(rooms.lastActive), desc(rooms.createdAt))
+      .where(page.before ? and(mine, sql`${shownTime} < ${page.before.toISOString()}::timestamptz`) : mine)
+      .orderBy(desc(rooms.lastActive), desc(rooms.id))
       .limit(page.limit);
+    const last = rows.at(-1);
+    if (rows.length < page.limit || !last) return rows;
+    const listed = rows.map((row) => row.id);
+    const sameMoment = await this.db
+      .select()
+      .from(rooms)
+      .where(
+        and(
+          mine,
+          sql`${shownTime} = date_trunc('milliseconds', ${new Date(last.lastActive).toISOString()}::timestamptz)`,
+          notInArray(rooms.id, listed),
+        ),
+      )
+      .orderBy(desc(rooms.lastActive), desc(rooms.id));
+    return [...rows, ...sameMoment];
   }
 
   /**

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it, vi } from 'vitest';
 import { roomParticipants, rooms } from '../../src/db/schema.ts';
@@ -220,5 +221,39 @@ describe('POST /api/rooms/:roomId/invite', () => {
     ).toBe(400);
     expect((await call(server.url, 'POST', '/api/rooms/nosuchroom/invite', { token: owner.token, body: {} })).status).toBe(404);
     expect((await call(server.url, 'POST', `/api/rooms/${room.id}/invite`, { body: {} })).status).toBe(401);
+  });
+
+  it('GET /api/rooms pages skip no room that shares its moment with a page boundary', async () => {
+    const { owner } = await roomWithOwner(server.url, { name: 'Zero' });
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const created = await call(server.url, 'POST', '/api/rooms', {
+        token: owner.token,
+        body: { name: `Tie ${i}`, visibility: 'private' },
+      });
+      ids.push(created.body.id);
+    }
+    // Three rooms active in the same millisecond (microseconds apart), one just after it.
+    const at = '2031-01-01T10:00:00.123';
+    const set = (id: string, time: string) =>
+      server.database.db.execute(sql`UPDATE rooms SET last_active = ${time}::timestamptz WHERE id = ${id}`);
+    await set(ids[0]!, `${at}100Z`);
+    await set(ids[1]!, `${at}200Z`);
+    await set(ids[2]!, `${at}300Z`);
+    await set(ids[3]!, '2031-01-01T10:00:00.124Z');
+
+    const seen: string[] = [];
+    let before: string | undefined;
+    for (let pages = 0; pages < 10; pages++) {
+      const query = `/api/rooms?limit=2${before ? `&before=${encodeURIComponent(before)}` : ''}`;
+      const page = await call(server.url, 'GET', query, { token: owner.token });
+      expect(page.status).toBe(200);
+      if (page.body.length === 0) break;
+      seen.push(...page.body.map((room: { id: string }) => room.id));
+      before = page.body.at(-1).lastActive;
+    }
+    expect(seen.slice(0, 4)).toEqual([ids[3], ids[2], ids[1], ids[0]]);
+    expect(seen).toHaveLength(5);
+    expect(new Set(seen).size).toBe(5);
   });
 });

@@ -65,7 +65,7 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
     },
     get: {
       summary:
-        'Rooms the caller owns or joined, newest activity first. Query: limit (1-200, default 50), before (an ISO lastActive: the page after the room with that lastActive)',
+        'Rooms the caller owns or joined, newest activity first. Query: limit (1-200, default 50), before (an ISO lastActive: the page after the room with that lastActive). A page that ends inside a group of rooms active in the same millisecond holds the whole group',
       auth: true,
       responses: { 200: '[room]', 400: 'bad limit or before', 401: 'no token' },
     },

@@ -69,7 +69,8 @@ export function useMyBoards(session: GuestSession): MyBoards {
           const known = new Set(current.map((room) => room.id));
           return [...current, ...page.filter((room) => !known.has(room.id))];
         });
-        setHasMore(page.length === BOARDS_PAGE_SIZE);
+        // A page can hold more than asked: rooms sharing the last one's moment come with it.
+        setHasMore(page.length >= BOARDS_PAGE_SIZE);
         readOnline(page.map((room) => room.id));
       } catch (caught) {
         if (!signal?.aborted) setError(errorMessage(caught));
