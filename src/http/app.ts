@@ -17,6 +17,7 @@ import { authRoutes } from './routes/auth.ts';
 import { documentRoutes } from './routes/document.ts';
 import { exportsRoutes } from './routes/exports.ts';
 import { healthRoutes } from './routes/health.ts';
+import { limitsRoute } from './routes/limits.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { roomsRoutes } from './routes/rooms.ts';
 import { snapshotRoutes } from './routes/snapshots.ts';
@@ -98,6 +99,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api/rooms', assetRoutes(deps));
   app.route('/api/exports', exportsRoutes(deps));
   app.route('/api', openApiRoutes());
+  app.route('/api', limitsRoute(deps));
 
   serveWhiteboard(app, config.webDir);
 

@@ -11,7 +11,8 @@ describe.sequential('a board near the size limit', () => {
   let page: Page;
 
   beforeAll(async () => {
-    server = await startE2EServer();
+    // Not the 32 MiB default: the board must warn at the limit this server has.
+    server = await startE2EServer({ MAX_DOCUMENT_BYTES: String(10 * 1024 * 1024) });
     browser = await launchBrowser();
     ({ context, page } = await browser.newUser());
     await createBoard(page, server.url, { name: 'Alice' });
@@ -29,13 +30,13 @@ describe.sequential('a board near the size limit', () => {
     expect(await page.getByTestId('size-warning').count()).toBe(0);
   });
 
-  test('past 80 % of the 32 MiB default the board warns, without a change being refused first', async () => {
-    // 27 MiB in the doc, kept off the network (the server would refuse a message that
+  test('past 80 % of the server’s MAX_DOCUMENT_BYTES the board warns, without a change being refused first', async () => {
+    // 8.5 MiB in the doc, kept off the network (the server would refuse a message that
     // big): offline, the board's own doc grows as it would with many large shapes.
     await context.setOffline(true);
     await page.locator('[data-testid="connection-status"][data-state="offline"]').waitFor();
-    await page.evaluate(() => window.provider!.document.getMap('size-test').set('filler', 'x'.repeat(27 * 1024 * 1024)));
+    await page.evaluate(() => window.provider!.document.getMap('size-test').set('filler', 'x'.repeat(8.5 * 1024 * 1024)));
     await page.getByTestId('size-warning').waitFor({ timeout: 10_000 });
-    expect(await page.getByTestId('size-warning').textContent()).toMatch(/nearly full: 27\.\d of 32 MiB/);
+    expect(await page.getByTestId('size-warning').textContent()).toMatch(/nearly full: 8\.5 of 10 MiB/);
   });
 });

@@ -4,7 +4,9 @@ import { call } from '../helpers/api.ts';
 import { POSTGRES_URL } from '../helpers/db.ts';
 import { startTestServer, useTestServer } from '../helpers/server.ts';
 
-const server = useTestServer({ env: { CORS_ORIGINS: 'https://app.example.com' } });
+const server = useTestServer({
+  env: { CORS_ORIGINS: 'https://app.example.com', MAX_DOCUMENT_BYTES: '5000000', MAX_ASSET_BYTES: '3000000' },
+});
 
 describe('health, metrics and the API description', () => {
   it('GET /healthz answers ok', async () => {
@@ -48,6 +50,7 @@ describe('health, metrics and the API description', () => {
       '/api/auth/guest',
       '/api/rooms',
       '/api/rooms/{roomId}',
+      '/api/limits',
       '/api/rooms/{roomId}/invite',
       '/api/rooms/{roomId}/join',
       '/api/rooms/{roomId}/invites',
@@ -63,6 +66,18 @@ describe('health, metrics and the API description', () => {
       expect(answer.body.paths).toHaveProperty([path]);
     }
     expect(answer.body.paths['/api/auth/guest'].post.requestBody.content['application/json'].schema.properties).toHaveProperty('name');
+  });
+
+  it('GET /api/limits tells the configured sizes, without a token', async () => {
+    const answer = await call(server.url, 'GET', '/api/limits');
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({
+      maxDocumentBytes: 5_000_000,
+      maxMessageBytes: 2 * 1024 * 1024,
+      maxAssetBytes: 3_000_000,
+      maxRoomAssetBytes: expect.any(Number),
+    });
+    expect(answer.headers.get('cache-control')).toBe('public, max-age=300');
   });
 
   it('answers unknown routes with 404 in the error shape', async () => {

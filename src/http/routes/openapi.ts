@@ -191,6 +191,13 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
   '/readyz': { get: { summary: 'Readiness: database (and Redis) answer', responses: { 200: 'ready', 503: 'not ready' } } },
   '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: 'text/plain; version=0.0.4' } } },
   '/api/openapi.json': { get: { summary: 'This document', responses: { 200: 'OpenAPI 3.1' } } },
+  '/api/limits': {
+    get: {
+      summary:
+        'The sizes this server refuses past (MAX_DOCUMENT_BYTES, WS_MAX_MESSAGE_BYTES, MAX_ASSET_BYTES, MAX_ROOM_ASSET_BYTES), so clients warn first',
+      responses: { 200: '{ maxDocumentBytes, maxMessageBytes, maxAssetBytes, maxRoomAssetBytes }' },
+    },
+  },
 };
 
 /**

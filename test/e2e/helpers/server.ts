@@ -14,9 +14,10 @@ export interface E2EServer {
 
 /**
  * Starts Scrible in this process on a free port, with PGlite in a temporary data dir
- * (or PostgreSQL when DATABASE_URL is set), serving the built whiteboard from web/dist.
+ * (or PostgreSQL when DATABASE_URL is set), serving the built whiteboard from web/dist;
+ * `env` adds or overrides settings.
  */
-export async function startE2EServer(): Promise<E2EServer> {
+export async function startE2EServer(env: Record<string, string> = {}): Promise<E2EServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'scrible-e2e-'));
   const server = await createServer(
     loadConfig({
@@ -28,6 +29,7 @@ export async function startE2EServer(): Promise<E2EServer> {
       LOG_LEVEL: 'warn',
       // The reload test watches the room unload once everyone has left.
       ROOM_KEEP_LOADED_MS: '0',
+      ...env,
     }),
   );
   await server.listen();

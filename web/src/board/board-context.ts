@@ -19,6 +19,8 @@ export interface BoardContextValue {
   connection: ConnectionState;
   /** The encoded size of the board's doc, measured now and then (0 until known). */
   documentBytes: number;
+  /** The server's MAX_DOCUMENT_BYTES (its default until `GET /api/limits` answers). */
+  maxDocumentBytes: number;
 }
 
 export const BoardContext = createContext<BoardContextValue | null>(null);

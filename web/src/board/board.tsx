@@ -11,6 +11,7 @@ import {
   type TLComponents,
 } from 'tldraw';
 import 'tldraw/tldraw.css';
+import { useServerLimits } from '../api/limits.ts';
 import type { RoomAccess } from '../api/rooms.ts';
 import type { GuestSession } from '../api/session.ts';
 import type { RoomTokenSource } from '../sync/room-token.ts';
@@ -77,6 +78,7 @@ export function Board(props: { roomId: string; session: GuestSession; tokens: Ro
   );
   const { storeWithStatus, provider, connection } = useCollaborativeRoom({ roomId, user, tokens, readOnly, assets });
   const documentBytes = useDocumentSize(provider?.document ?? null);
+  const { maxDocumentBytes, maxAssetBytes } = useServerLimits();
 
   // The editor must know the server's user id: it hides presence records with the same id
   // (its own) from the collaborator list. Other preferences stay in tldraw's local storage.
@@ -112,6 +114,7 @@ export function Board(props: { roomId: string; session: GuestSession; tokens: Ro
     role,
     connection,
     documentBytes,
+    maxDocumentBytes,
   };
 
   // tldraw would throw a store error into its generic error boundary; say what happened instead.
@@ -144,6 +147,8 @@ export function Board(props: { roomId: string; session: GuestSession; tokens: Ro
           assetUrls={ASSET_URLS}
           licenseKey={import.meta.env.VITE_TLDRAW_LICENSE_KEY}
           onMount={onMount}
+          // The server's upload limit rather than tldraw's own 10 MB, so a file is refused here only when the server would.
+          maxAssetSize={maxAssetBytes}
         />
       </div>
     </BoardContext.Provider>

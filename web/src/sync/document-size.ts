@@ -1,12 +1,6 @@
 import { useEffect, useState } from 'react';
 import * as Y from 'yjs';
 
-/**
- * The server's `MAX_DOCUMENT_BYTES` default (32 MiB). The API does not tell the configured
- * value, so a server set lower or higher is not known here.
- */
-export const MAX_DOCUMENT_BYTES = 32 * 1024 * 1024;
-
 /** From this share of the limit on, the board warns before the server starts refusing. */
 export const SIZE_WARNING_SHARE = 0.8;
 
@@ -46,7 +40,7 @@ export function useDocumentSize(doc: Y.Doc | null): number {
   return bytes;
 }
 
-/** Whether a doc of this size should warn: at or above {@link SIZE_WARNING_SHARE} of the limit. */
-export function isNearSizeLimit(bytes: number, limit = MAX_DOCUMENT_BYTES): boolean {
+/** Whether a doc of this size should warn: at or above {@link SIZE_WARNING_SHARE} of the server's `MAX_DOCUMENT_BYTES`. */
+export function isNearSizeLimit(bytes: number, limit: number): boolean {
   return bytes >= limit * SIZE_WARNING_SHARE;
 }
