@@ -21,6 +21,8 @@ export interface FileStore {
   /** The file (or the part of it `range` names), or `undefined` when it is not there. */
   get(key: string, range?: ByteRange): Promise<StoredFile | undefined>;
   delete(key: string): Promise<void>;
+  /** The keys of the files directly under `<folder>/` (none when there is no such folder). */
+  list(folder: string): Promise<string[]>;
   /** Deletes every file under `<folder>/` (a room's, or one asset's with its variants). */
   deleteFolder(folder: string): Promise<void>;
   /** Deletes every file under `<roomId>/`. */

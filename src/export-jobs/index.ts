@@ -4,6 +4,7 @@ import type { Db } from '../db/client.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Webhooks } from '../webhooks/index.ts';
+import { SnapshotStore } from '../documents/snapshot-store.ts';
 import { BoardSource } from './board-source.ts';
 import { ExportRunner, type PrepareBoard } from './export-runner.ts';
 import { ExportStore, toExportView } from './export-store.ts';
@@ -15,7 +16,7 @@ import { Thumbnails } from './thumbnails.ts';
 
 export { EXPORT_FORMATS, ExportStore, toExportView, type ExportView } from './export-store.ts';
 export type { FileStore } from './file-store.ts';
-export { type Thumbnail, Thumbnails, thumbnailKey } from './thumbnails.ts';
+export { type Thumbnail, Thumbnails, thumbnailKey, versionPreviewKey } from './thumbnails.ts';
 
 /** The export jobs of one instance: the queue, the file store and the runner. */
 export interface Exports {
@@ -56,6 +57,7 @@ export function createExports(deps: {
   const store = new ExportStore(deps.db);
   const files = createFileStore(deps.config);
   const pool = new RenderPool({ size: tuning.renderThreads, timeoutMs: tuning.renderTimeoutMs, nice: tuning.renderNice });
+  const snapshots = new SnapshotStore(deps.db);
   const boards = new BoardSource({ hocuspocus: deps.hocuspocus, db: deps.db, log });
   const thumbnails = new Thumbnails({
     boards,
@@ -63,6 +65,7 @@ export function createExports(deps: {
     files,
     log: deps.log.child({ component: 'thumbnails' }),
     roomExists: deps.roomExists,
+    storedVersions: async (roomId) => (await snapshots.list(roomId)).map((stored) => stored.version),
     ...(deps.prepareBoard ? { prepareBoard: deps.prepareBoard } : {}),
   });
   const runner = new ExportRunner({

@@ -17,6 +17,8 @@ export interface ThumbnailsConfiguration {
   roomExists: (roomId: string) => Promise<boolean>;
   /** Puts the room's pictures into the board before it is drawn, as exports do. */
   prepareBoard?: PrepareBoard;
+  /** The versions the room has now: previews of pruned ones are deleted as new ones are drawn. */
+  storedVersions: (roomId: string) => Promise<number[]>;
 }
 
 /** A thumbnail as the API serves it. */
@@ -31,9 +33,12 @@ export function thumbnailKey(roomId: string): string {
   return `${roomId}/thumbnail.png`;
 }
 
+/** Where a room's version previews are, together. */
+const previewFolder = (roomId: string) => `${roomId}/versions`;
+
 /** The key of a stored version's preview; a version never changes, so neither does its picture. */
 export function versionPreviewKey(roomId: string, version: number): string {
-  return `${roomId}/versions/${version}.png`;
+  return `${previewFolder(roomId)}/${version}.png`;
 }
 
 /**
@@ -95,6 +100,7 @@ export class Thumbnails {
         render = this.draw(roomId, version)
           .then(async (drawn) => {
             await this.configuration.files.put(key, drawn, 'image/png');
+            await this.deletePrunedPreviews(roomId);
             return drawn;
           })
           .finally(() => this.previews.delete(key));
@@ -103,6 +109,20 @@ export class Thumbnails {
       body = await render;
     }
     return { body, etag: `"${createHash('sha256').update(body).digest('base64url')}"` };
+  }
+
+  /**
+   * Versions are pruned by compactions that know nothing of pictures: each new preview
+   * sweeps the room's previews of versions it no longer has, so they stay as few as
+   * the versions kept.
+   */
+  private async deletePrunedPreviews(roomId: string): Promise<void> {
+    const { files, storedVersions } = this.configuration;
+    const kept = new Set(await storedVersions(roomId));
+    for (const key of await files.list(previewFolder(roomId))) {
+      const version = /\/(\d+)\.png$/.exec(key)?.[1];
+      if (version !== undefined && !kept.has(Number(version))) await files.delete(key);
+    }
   }
 
   private async stored(key: string): Promise<Uint8Array | undefined> {

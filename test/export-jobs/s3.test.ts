@@ -34,4 +34,18 @@ describe('exports in an S3-compatible store', () => {
     expect((await call(setup.server.url, 'DELETE', `/api/rooms/${room.id}`, { token: owner.token })).status).toBe(204);
     await vi.waitFor(async () => expect(await keysOf(`exports/${room.id}/`)).toEqual([]));
   });
+
+  it('lists the files directly in a folder, with keys as the other calls take them', async () => {
+    const files = setup.server.exports.files;
+    const body = new Uint8Array([1, 2, 3]);
+    await files.put('list-room/versions/1.png', body, 'image/png');
+    await files.put('list-room/versions/22.png', body, 'image/png');
+    await files.put('list-room/versions/deeper/3.png', body, 'image/png');
+    await files.put('list-room/thumbnail.png', body, 'image/png');
+    expect((await files.list('list-room/versions')).sort()).toEqual(['list-room/versions/1.png', 'list-room/versions/22.png']);
+    expect(await files.list('no-such-room/versions')).toEqual([]);
+    await files.delete('list-room/versions/1.png');
+    expect(await files.list('list-room/versions')).toEqual(['list-room/versions/22.png']);
+    await files.deleteRoom('list-room');
+  });
 });

@@ -1,12 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
-import { thumbnailKey } from '../../src/export-jobs/index.ts';
+import { thumbnailKey, versionPreviewKey } from '../../src/export-jobs/index.ts';
 import { writeBoardToYDoc } from '../../src/render/index.ts';
 import { call, guest, roomWithOwner } from '../helpers/api.ts';
 import { acknowledged, putRecord, syncedProvider } from '../helpers/provider.ts';
 import { useTestServer } from '../helpers/server.ts';
 import { decodePng, fixtureFile, geo } from '../render/helpers.ts';
 
-const server = useTestServer({ env: { THUMBNAIL_DEBOUNCE_MS: '100' } });
+// Few versions kept, so pruning (and the previews that go with it) is quick to reach.
+const server = useTestServer({ env: { THUMBNAIL_DEBOUNCE_MS: '100', SNAPSHOT_KEEP_VERSIONS: '2' } });
 
 async function thumbnail(roomId: string, token?: string, headers: Record<string, string> = {}) {
   const response = await fetch(`${server.url}/api/rooms/${roomId}/thumbnail`, {
@@ -151,6 +152,35 @@ describe('GET /api/rooms/:roomId/snapshots/:version/preview', () => {
     writer.destroy();
   });
 
+  it('goes once its version is pruned', async () => {
+    const { owner, room } = await roomWithOwner(server.url, { visibility: 'private' });
+    const writer = await syncedProvider(server.wsUrl, room.id, owner.token);
+    const versionsNow = async () =>
+      ((await call(server.url, 'GET', `/api/rooms/${room.id}/snapshots`, { token: owner.token })).body as Array<{ version: number }>).map(
+        (stored) => stored.version,
+      );
+    const change = async (x: number) => {
+      const before = (await versionsNow())[0] ?? 0;
+      putRecord(writer.doc, room.id, 'shape:box', geo('box', x, 0));
+      await acknowledged(writer);
+      await vi.waitFor(async () => expect((await versionsNow())[0]).toBeGreaterThan(before), { timeout: 15_000 });
+    };
+    await change(0);
+    const [first] = await versionsNow();
+    expect((await preview(room.id, first!, owner.token)).status).toBe(200);
+    const stored = async (version: number) => (await server.exports.files.get(versionPreviewKey(room.id, version))) !== undefined;
+    expect(await stored(first!)).toBe(true);
+
+    await change(100);
+    await change(200);
+    expect(await versionsNow()).not.toContain(first);
+    const [newest] = await versionsNow();
+    expect((await preview(room.id, newest!, owner.token)).status).toBe(200);
+    expect(await stored(newest!)).toBe(true);
+    expect(await stored(first!)).toBe(false);
+    writer.destroy();
+  });
+
   it('is for whoever may open the room, and says what is wrong otherwise', async () => {
     const { owner, room } = await roomWithOwner(server.url, { visibility: 'private' });
     const named = await call(server.url, 'POST', `/api/rooms/${room.id}/versions`, { token: owner.token, body: { name: 'Empty' } });
@@ -169,5 +199,20 @@ describe('GET /api/rooms/:roomId/snapshots/:version/preview', () => {
     expect((await preview(room.id, 'latest', owner.token)).status).toBe(400);
     expect((await preview(room.id, 0, owner.token)).status).toBe(400);
     expect((await preview('nosuchroom', 1, owner.token)).status).toBe(404);
+  });
+});
+
+describe('the local file store', () => {
+  it('lists the files directly in a folder, with keys as the other calls take them', async () => {
+    const files = server.exports.files;
+    expect(files.kind).toBe('local');
+    const body = new Uint8Array([1, 2, 3]);
+    await files.put('list-room/versions/1.png', body, 'image/png');
+    await files.put('list-room/versions/22.png', body, 'image/png');
+    await files.put('list-room/versions/deeper/3.png', body, 'image/png');
+    expect((await files.list('list-room/versions')).sort()).toEqual(['list-room/versions/1.png', 'list-room/versions/22.png']);
+    expect(await files.list('no-such-room/versions')).toEqual([]);
+    await files.deleteRoom('list-room');
+    expect(await files.list('list-room/versions')).toEqual([]);
   });
 });
