@@ -69,7 +69,10 @@ describe.sequential('two people on one board', () => {
 
     await drawRectangle(alice, { x: 250, y: 400 }, { x: 360, y: 480 });
     await alice.locator('[data-testid="connection-status"][data-state="unsynced"]').waitFor();
-    expect(await status.textContent()).toMatch(/changes kept/i);
+    // The badge counts what waits: the same number the provider has.
+    const waiting = Number(await status.getAttribute('data-unsynced'));
+    expect(waiting).toBeGreaterThan(0);
+    expect(await status.textContent()).toBe(`Offline · ${waiting === 1 ? '1 change' : `${waiting} changes`} kept`);
     expect((await shapes(bob)).length).toBe(2);
 
     await alice.evaluate(() => window.provider!.connect());

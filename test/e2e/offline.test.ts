@@ -50,7 +50,7 @@ describe.sequential('offline and closed tabs', () => {
     await drawRectangle(alice, { x: 250, y: 220 }, { x: 420, y: 340 });
     await waitForShapeCount(alice, 1);
     await badge(alice, 'unsynced');
-    expect(await alice.getByTestId('connection-status').textContent()).toMatch(/changes kept/i);
+    expect(await alice.getByTestId('connection-status').textContent()).toMatch(/^Offline · \d+ changes? kept$/);
     expect(await alice.getByTestId('connection-status').getAttribute('title')).toMatch(/kept in this browser/);
     // Nothing left the browser: neither the server nor Bob has it.
     expect(await serverShapeIds(server.url, roomId, token)).toEqual([]);

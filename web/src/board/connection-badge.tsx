@@ -17,7 +17,7 @@ export function connectionLabel(state: ConnectionState): string {
     case 'offline':
       return 'Offline';
     case 'unsynced':
-      return state.online ? 'Saving…' : 'Offline · changes kept';
+      return state.online ? `Saving ${changes(state.unsyncedChanges)}…` : `Offline · ${changes(state.unsyncedChanges)} kept`;
     case 'synced':
       return 'Synced';
     case 'denied':
@@ -25,9 +25,15 @@ export function connectionLabel(state: ConnectionState): string {
   }
 }
 
+/** "1 change", "3 changes"; "changes" while the provider has not counted them yet. */
+function changes(count: number): string {
+  if (count <= 0) return 'changes';
+  return count === 1 ? '1 change' : `${count} changes`;
+}
+
 /** How many changes wait, and where they are kept meanwhile. */
 function waitingTitle(state: ConnectionState): string {
-  const waiting = `${state.unsyncedChanges} change(s) waiting for the server`;
+  const waiting = `${changes(state.unsyncedChanges)} waiting for the server`;
   return state.keptLocally ? `${waiting}; kept in this browser until it has them, also if the tab closes` : waiting;
 }
 
