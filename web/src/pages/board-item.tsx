@@ -135,35 +135,35 @@ export function BoardItem(props: {
             </button>
           </span>
         )}
+        {mode.kind === 'idle' && (
+          <span className="scrible-board-actions">
+            <button type="button" className="scrible-button" data-testid="board-copy" title="Make a copy of this board" onClick={copy}>
+              Copy
+            </button>
+            {isOwner && (
+              <>
+                <button
+                  type="button"
+                  className="scrible-button"
+                  data-testid="board-rename"
+                  onClick={() => setMode({ kind: 'renaming', name: room.name })}
+                >
+                  Rename
+                </button>
+                <button
+                  type="button"
+                  className="scrible-button"
+                  data-testid="board-delete"
+                  onClick={() => setMode({ kind: 'confirming-delete' })}
+                >
+                  Delete
+                </button>
+              </>
+            )}
+          </span>
+        )}
         <ErrorAlert error={error} testId="board-error" />
       </div>
-      {mode.kind === 'idle' && (
-        <span className="scrible-board-actions">
-          <button type="button" className="scrible-button" data-testid="board-copy" title="Make a copy of this board" onClick={copy}>
-            Copy
-          </button>
-          {isOwner && (
-            <>
-              <button
-                type="button"
-                className="scrible-button"
-                data-testid="board-rename"
-                onClick={() => setMode({ kind: 'renaming', name: room.name })}
-              >
-                Rename
-              </button>
-              <button
-                type="button"
-                className="scrible-button"
-                data-testid="board-delete"
-                onClick={() => setMode({ kind: 'confirming-delete' })}
-              >
-                Delete
-              </button>
-            </>
-          )}
-        </span>
-      )}
     </li>
   );
 }
