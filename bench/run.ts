@@ -4,7 +4,13 @@
  * forked load workers, and writes bench/results/<date>.json, a markdown table
  * (bench/results/<date>.md), charts (bench/results/charts/) and the README's results.
  *
- * Options: --quick, --targets=a,b (default: all), --no-variants, --no-plugins.
+ * Options: --quick, --targets=a,b (default: all), --no-variants, --no-plugins,
+ * --scenarios=fan-out,hot-room (default: all four), --variant=label:KEY=value,KEY=value
+ * (repeatable: scrible-pg again with those settings), --repeat=N (every run N times,
+ * interleaved, to compare on a shared machine). A run narrowed by --targets,
+ * --scenarios or --variant writes bench/results/<date>-partial.* and leaves the README.
+ * Examples: `npm run bench -- --quick`, `npm run bench -- --targets=scrible-pg,hocuspocus
+ * --scenarios=hot-room --variant=no-cork:WS_CORK=false --repeat=2`.
  * Plug-ins: every bench/scenarios/*.ts exporting `run({ quick })`, plus
  * bench/cross-instance.ts and bench/export-latency.ts when present.
  */
@@ -40,8 +46,29 @@ interface Run {
   scenarios: Scenario[];
 }
 const everything: Scenario[] = ['connections', 'fan-out', 'hot-room', 'cold-load'];
-const runs: Run[] = (only ?? ALL_TARGETS).map((name) => ({ name, scenarios: everything }));
-if (!quick && !args.includes('--no-variants') && !only) {
+const chosenScenarios = args
+  .find((a) => a.startsWith('--scenarios='))
+  ?.split('=')[1]
+  ?.split(',') as Scenario[] | undefined;
+const scenarios = chosenScenarios ?? everything;
+/** `--variant=label:KEY=value,KEY=value`: scrible-pg with those settings. */
+const chosenVariants: Run[] = args
+  .filter((a) => a.startsWith('--variant='))
+  .map((a) => {
+    const [label, settings = ''] = a.slice('--variant='.length).split(':');
+    const env = Object.fromEntries(
+      settings
+        .split(',')
+        .filter(Boolean)
+        .map((pair) => pair.split('=') as [string, string]),
+    );
+    return { name: 'scrible-pg' as TargetName, options: { label: label!, env }, scenarios };
+  });
+const repeat = Number(args.find((a) => a.startsWith('--repeat='))?.split('=')[1] ?? 1);
+const partial = Boolean(only || chosenScenarios || chosenVariants.length > 0);
+const once: Run[] = [...(only ?? ALL_TARGETS).map((name) => ({ name, scenarios })), ...chosenVariants];
+const runs: Run[] = Array.from({ length: repeat }, () => once).flat();
+if (!quick && !args.includes('--no-variants') && !partial) {
   // Options the issue asked to measure; each against scrible-pg in this same run.
   runs.push(
     { name: 'scrible-pg', options: { label: 'no-cork', env: { WS_CORK: 'false' } }, scenarios: ['fan-out', 'hot-room'] },
@@ -111,7 +138,7 @@ try {
   await pool.close();
 }
 
-if (!args.includes('--no-plugins')) {
+if (!args.includes('--no-plugins') && !partial) {
   const plugins = [
     ...readdirSync(`${HERE}scenarios`)
       .filter((f) => f.endsWith('.ts'))
@@ -144,12 +171,12 @@ results.machine.loadAfter = loadavg()
   .map((n) => n.toFixed(1))
   .join(' ');
 const day = results.date.slice(0, 10);
-const stem = `${HERE}results/${day}${quick ? '-quick' : ''}`;
+const stem = `${HERE}results/${day}${quick ? '-quick' : ''}${partial ? '-partial' : ''}`;
 mkdirSync(`${HERE}results/charts`, { recursive: true });
 writeFileSync(`${stem}.json`, `${JSON.stringify(results, null, 1)}\n`);
 const table = markdownReport(results);
 writeFileSync(`${stem}.md`, `${table}\n`);
-const chartStem = `${HERE}results/charts/${quick ? 'quick-' : ''}`;
+const chartStem = `${HERE}results/charts/${quick ? 'quick-' : ''}${partial ? 'partial-' : ''}`;
 await latencyCdfChart(
   results.fanOut,
   `${chartStem}fan-out-latency-cdf`,
@@ -160,7 +187,7 @@ await throughputChart(
   `${chartStem}hot-room-throughput`,
   'Hot room: max sustained deliveries/s vs readers',
 );
-if (!quick) {
+if (!quick && !partial) {
   // The README always shows the latest full run.
   const readme = `${HERE}README.md`;
   const text = existsSync(readme) ? readFileSync(readme, 'utf8') : '<!-- results:start -->\n<!-- results:end -->\n';
