@@ -2,6 +2,7 @@ import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, it, vi } from 'vitest';
 import { decodePng } from '../render/helpers.ts';
 import { call } from '../helpers/api.ts';
+import { expectFolderListing } from '../helpers/file-store-listing.ts';
 import { useS3Server } from '../helpers/s3.ts';
 import { download, fixtureRoom, requestExport, settled, unloaded } from './helpers.ts';
 
@@ -36,16 +37,6 @@ describe('exports in an S3-compatible store', () => {
   });
 
   it('lists the files directly in a folder, with keys as the other calls take them', async () => {
-    const files = setup.server.exports.files;
-    const body = new Uint8Array([1, 2, 3]);
-    await files.put('list-room/versions/1.png', body, 'image/png');
-    await files.put('list-room/versions/22.png', body, 'image/png');
-    await files.put('list-room/versions/deeper/3.png', body, 'image/png');
-    await files.put('list-room/thumbnail.png', body, 'image/png');
-    expect((await files.list('list-room/versions')).sort()).toEqual(['list-room/versions/1.png', 'list-room/versions/22.png']);
-    expect(await files.list('no-such-room/versions')).toEqual([]);
-    await files.delete('list-room/versions/1.png');
-    expect(await files.list('list-room/versions')).toEqual(['list-room/versions/22.png']);
-    await files.deleteRoom('list-room');
+    await expectFolderListing(setup.server.exports.files);
   });
 });
