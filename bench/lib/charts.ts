@@ -89,3 +89,21 @@ export function memoryChart(samples: Array<{ minutes: number; measure: string; m
     basePath,
   );
 }
+
+/** Capacity projection: units of each resource needed against active rooms, log-log. */
+export function projectionChart(points: Array<{ rooms: number; resource: string; units: number }>, basePath: string, title: string) {
+  return render(
+    {
+      ...base,
+      title,
+      data: { values: points },
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'rooms', type: 'quantitative', scale: { type: 'log' }, title: 'active rooms (log scale)' },
+        y: { field: 'units', type: 'quantitative', scale: { type: 'log' }, title: 'units needed (log scale)' },
+        color: { field: 'resource', type: 'nominal', title: null },
+      },
+    },
+    basePath,
+  );
+}

@@ -17,6 +17,9 @@ export const BENCH_SECRET = 'bench-secret-not-for-production';
 export const POSTGRES_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const tokens = new TokenService([BENCH_SECRET]);
 
+/** A signed token for bench user `i` (one user per client), valid for a day. */
+export const userToken = (i: number): string => tokens.signUser({ id: `bench-user-${i}`, name: `User ${i}` }, 24 * 3600);
+
 export type TargetName = 'scrible-pglite' | 'scrible-pg' | 'hocuspocus' | 'y-websocket' | 'raw-ws';
 export const ALL_TARGETS: TargetName[] = ['scrible-pglite', 'scrible-pg', 'hocuspocus', 'y-websocket', 'raw-ws'];
 
@@ -52,15 +55,34 @@ export interface TargetOptions {
   serverRoot?: string;
 }
 
+/**
+ * Limits every benchmarked Scrible runs with. The limiter stays on (same per-message
+ * work), but well above the hot-room rates, so the sweep measures the server instead of
+ * our default 100 messages/s policy. One load generator on one address plays thousands
+ * of users: the per-address and per-user abuse limits (issue 11) stay on but out of its
+ * way, or room set-up waits on 429s for hours and the 10,000-connection scenario is
+ * refused at 200.
+ */
+export const BENCH_LIMITS_ENV: Record<string, string> = {
+  WS_MAX_MESSAGES_PER_SECOND: '100000',
+  WS_BURST_MESSAGES: '100000',
+  ROOM_CREATIONS_PER_HOUR: '1000000',
+  API_REQUESTS_PER_SECOND: '100000',
+  API_REQUESTS_BURST: '100000',
+  WS_MAX_CONNECTIONS_PER_IP: '100000',
+};
+
 const PAGE = 4096;
 const CLK_TCK = 100;
 
-function readRss(pid: number): number {
+/** Resident memory of process `pid` in bytes (from /proc, so any child process works). */
+export function readRss(pid: number): number {
   const statm = readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ');
   return Number(statm[1]) * PAGE;
 }
 
-function readCpu(pid: number): number {
+/** CPU time of process `pid` so far (user + system, from /proc), in seconds. */
+export function readCpu(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
@@ -112,7 +134,8 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-async function createRooms(httpUrl: string, count: number, prefix: string): Promise<string[]> {
+/** Creates `count` public rooms through the REST API of a Scrible started with BENCH_SECRET. */
+export async function createRooms(httpUrl: string, count: number, prefix: string): Promise<string[]> {
   const owner = tokens.signUser({ id: 'bench-owner', name: 'Bench owner' }, 24 * 3600);
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -168,17 +191,7 @@ async function startScrible(
     DATA_DIR: data.dataDir,
     LOG_LEVEL: 'info',
     WEB_DIR: '/nonexistent',
-    // The limiter stays on (same per-message work), but well above the hot-room rates,
-    // so the sweep measures the server instead of our default 100 messages/s policy.
-    WS_MAX_MESSAGES_PER_SECOND: '100000',
-    WS_BURST_MESSAGES: '100000',
-    // One load generator on one address plays thousands of users: the per-address and
-    // per-user abuse limits (issue 11) stay on but out of its way, or room set-up waits
-    // on 429s for hours and the 10,000-connection scenario is refused at 200.
-    ROOM_CREATIONS_PER_HOUR: '1000000',
-    API_REQUESTS_PER_SECOND: '100000',
-    API_REQUESTS_BURST: '100000',
-    WS_MAX_CONNECTIONS_PER_IP: '100000',
+    ...BENCH_LIMITS_ENV,
     // The cold-load scenario measures loading from the database; the keep-loaded
     // variant in run.ts turns this back on to show what it saves.
     ROOM_KEEP_LOADED_MS: '0',
@@ -199,7 +212,7 @@ async function startScrible(
     wsUrl: `ws://127.0.0.1:${port}`,
     pid: child.pid!,
     rooms: (count, prefix = 'bench') => createRooms(httpUrl, count, prefix),
-    token: (i) => tokens.signUser({ id: `bench-user-${i}`, name: `User ${i}` }, 24 * 3600),
+    token: userToken,
     rss: () => readRss(child.pid!),
     cpuSeconds: () => readCpu(child.pid!),
     stop: async ({ keepData } = {}) => {
