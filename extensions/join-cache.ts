@@ -1,0 +1,34 @@
+import type { afterLoadDocumentPayload, Extension } from '@hocuspocus/server';
+import { FullStateCache } from '../src/documents/full-state-cache.ts';
+
+/**
+ * Join storms: Hocuspocus answers every client's SyncStep1 with
+ * `Y.encodeStateAsUpdate(document, stateVector)`, so 100 people opening a 4 MB board
+ * at once encode it 100 times (about 30 ms each, one after the other). With this
+ * extension each loaded document answers from a `FullStateCache`: joiners with an
+ * empty state vector share one encoding per document version; everyone else is
+ * answered exactly as before.
+ *
+ * Why a patch (patches/@hocuspocus+server+4.7.0.patch) and not a hook: no Hocuspocus
+ * hook can change the SyncStep2 reply (beforeSync may only throw, which closes the
+ * connection), and answering SyncStep1 in our socket layer would bypass Hocuspocus's
+ * per-connection queue, its authentication wait and the beforeSync hooks. The patch is
+ * a single optional seam in MessageReceiver (`document.encodeSyncStep2`); the cache
+ * itself is ours, typed and tested. Viewers and editors get the same reply they got
+ * before, byte for byte, so read-only connections behave exactly as they did.
+ *
+ * Memory: at most one encoding per loaded document, dropped at its next transaction
+ * and when the document is destroyed (Hocuspocus unloads it).
+ */
+export class JoinCache implements Extension {
+  extensionName = 'scrible-join-cache';
+
+  async afterLoadDocument({ document }: afterLoadDocumentPayload): Promise<void> {
+    const cache = new FullStateCache(document);
+    document.encodeSyncStep2 = (stateVector) => cache.updateFor(stateVector);
+    document.once('destroy', () => {
+      document.encodeSyncStep2 = undefined;
+      cache.drop();
+    });
+  }
+}
