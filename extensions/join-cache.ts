@@ -17,7 +17,7 @@ import { FullStateCache } from '../src/documents/full-state-cache.ts';
  * itself is ours, typed and tested. Viewers and editors get the same reply they got
  * before, byte for byte, so read-only connections behave exactly as they did.
  *
- * Memory: at most one encoding per loaded document, dropped at its next transaction
+ * Memory: at most one encoding per loaded document, dropped when the document changes
  * and when the document is destroyed (Hocuspocus unloads it).
  */
 export class JoinCache implements Extension {

@@ -2,27 +2,33 @@ import * as Y from 'yjs';
 
 /**
  * One document's full state, `Y.encodeStateAsUpdate(document)`, encoded once per
- * version of the document and kept until its next transaction. A client joining with
- * nothing (an empty state vector) is sent exactly these bytes, so a join storm on a
- * large board encodes it once instead of once per joiner (about 30 ms per 4 MB).
+ * version of the document. A client joining with nothing (an empty state vector) is
+ * sent exactly these bytes, so a join storm on a large board encodes it once instead
+ * of once per joiner (about 30 ms per 4 MB).
  *
  * Any other state vector is encoded as before: Yjs writes only what that client lacks
  * (plus the delete set), which is cheap, while `Y.diffUpdate` from the cached bytes
  * would decode all of them (as slow as a full encoding).
  *
- * Staleness: every change to the document's store, including updates Yjs only holds
- * as pending (no 'update' event for those) and the garbage collection that follows a
- * deletion, happens in a transaction, and 'afterTransactionCleanup' comes after all of
- * it; the cached bytes are dropped there. An encoding made during a transaction (from
- * an observer) is dropped at that transaction's own cleanup.
+ * Staleness: every change to the document's store happens in a transaction, and
+ * 'afterTransactionCleanup' comes after all of it (garbage collection included). The
+ * encoding is dropped there when the transaction changed what it encodes: a clock
+ * moved or something was deleted (what makes Yjs emit 'update'), or the updates Yjs
+ * holds back for missing dependencies (pending structs and deletions, which emit no
+ * 'update' yet are part of the encoding) are not the ones it was made with.
+ * Transactions that change nothing keep it: every joiner's own (empty) SyncStep2 is
+ * applied in one, and dropping on those would encode the board once per joiner again.
  */
 export class FullStateCache {
   private readonly document: Y.Doc;
   private encoded: Uint8Array | undefined;
+  /** What Yjs held back when `encoded` was made (compared by identity: Yjs replaces these, never edits them). */
+  private pendingStructs: Y.Doc['store']['pendingStructs'] = null;
+  private pendingUpdate: Uint8Array | undefined;
+  private pendingDs: Uint8Array | null = null;
   /** Listens only while something is cached: a document nobody joins pays nothing per transaction. */
-  private readonly invalidate = (): void => {
-    this.encoded = undefined;
-    this.document.off('afterTransactionCleanup', this.invalidate);
+  private readonly afterTransaction = (transaction: Y.Transaction): void => {
+    if (changesEncoding(transaction) || this.pendingChanged()) this.invalidate();
   };
 
   constructor(document: Y.Doc) {
@@ -34,12 +40,16 @@ export class FullStateCache {
     if (!isEmptyStateVector(stateVector)) return Y.encodeStateAsUpdate(this.document, stateVector);
     if (this.encoded) return this.encoded;
     const encoded = Y.encodeStateAsUpdate(this.document);
+    const { pendingStructs, pendingDs } = this.document.store;
     this.encoded = encoded;
-    this.document.on('afterTransactionCleanup', this.invalidate);
+    this.pendingStructs = pendingStructs;
+    this.pendingUpdate = pendingStructs?.update;
+    this.pendingDs = pendingDs;
+    this.document.on('afterTransactionCleanup', this.afterTransaction);
     return encoded;
   }
 
-  /** Whether an encoding is held now (tests and metrics). */
+  /** Whether an encoding is held now (tests). */
   get holds(): boolean {
     return this.encoded !== undefined;
   }
@@ -48,6 +58,28 @@ export class FullStateCache {
   drop(): void {
     if (this.encoded) this.invalidate();
   }
+
+  private invalidate(): void {
+    this.encoded = undefined;
+    this.pendingStructs = null;
+    this.pendingUpdate = undefined;
+    this.pendingDs = null;
+    this.document.off('afterTransactionCleanup', this.afterTransaction);
+  }
+
+  private pendingChanged(): boolean {
+    const { pendingStructs, pendingDs } = this.document.store;
+    return pendingStructs !== this.pendingStructs || pendingStructs?.update !== this.pendingUpdate || pendingDs !== this.pendingDs;
+  }
+}
+
+/** Yjs's own test for whether a transaction makes an update: something deleted, or some client's clock moved. */
+function changesEncoding(transaction: Y.Transaction): boolean {
+  if (transaction.deleteSet.clients.size > 0) return true;
+  const { beforeState, afterState } = transaction;
+  if (beforeState.size !== afterState.size) return true;
+  for (const [client, clock] of afterState) if (beforeState.get(client) !== clock) return true;
+  return false;
 }
 
 /**

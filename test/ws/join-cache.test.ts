@@ -40,10 +40,14 @@ describe('join cache: joiners are answered from one encoding per document versio
       expect(recordIds(joiner.doc, room.id)).toEqual(expected);
       sameState(joiner.doc, loaded(room.id));
     }
-    // Nothing changed since they joined: the same bytes are still held and served.
+    // A joiner's own SyncStep2 (empty) changes nothing: the same bytes stay held and served.
     const document = loaded(room.id);
     expect(document.encodeSyncStep2).toBeTypeOf('function');
-    expect(document.encodeSyncStep2!(EMPTY_STATE_VECTOR)).toBe(document.encodeSyncStep2!(EMPTY_STATE_VECTOR));
+    const held = document.encodeSyncStep2!(EMPTY_STATE_VECTOR);
+    const another = await syncedProvider(server.wsUrl, room.id, (await guest(server.url, 'Another')).token);
+    await acknowledged(another);
+    expect(recordIds(another.doc, room.id)).toEqual(expected);
+    expect(document.encodeSyncStep2!(EMPTY_STATE_VECTOR)).toBe(held);
   });
 
   it('a joiner after a change gets the change: additions, deletions and REST edits', async () => {
@@ -154,7 +158,7 @@ describe('FullStateCache', () => {
     return doc;
   }
 
-  it('answers an empty state vector with the full state, the same bytes until the next transaction', () => {
+  it('answers an empty state vector with the full state, the same bytes until the document changes', () => {
     const doc = board();
     const cache = new FullStateCache(doc);
     const first = cache.updateFor(EMPTY_STATE_VECTOR);
@@ -163,6 +167,15 @@ describe('FullStateCache', () => {
     doc.getArray('tl_board').delete(0, 1);
     expect(cache.holds).toBe(false);
     expect(cache.updateFor(EMPTY_STATE_VECTOR)).toEqual(Y.encodeStateAsUpdate(doc));
+  });
+
+  it('keeps the encoding through transactions that change nothing (a joiner applying its empty SyncStep2)', () => {
+    const doc = board();
+    const cache = new FullStateCache(doc);
+    const first = cache.updateFor(EMPTY_STATE_VECTOR);
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(new Y.Doc())); // what a fresh provider answers with
+    doc.transact(() => {});
+    expect(cache.updateFor(EMPTY_STATE_VECTOR)).toBe(first);
   });
 
   it('answers any other state vector with the diff, as Yjs does', () => {
@@ -195,8 +208,16 @@ describe('FullStateCache', () => {
     expect(doc.store.pendingStructs).not.toBeNull();
     const withPending = cache.updateFor(EMPTY_STATE_VECTOR);
     expect(withPending).toEqual(Y.encodeStateAsUpdate(doc));
+    // More held back: Yjs merges it into the pending update it already has.
+    const vector2 = Y.encodeStateVector(source);
+    source.getArray('tl_board').push([{ key: 'shape:d' }]);
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(source, vector2));
+    expect(updates).toHaveLength(0);
+    const withMorePending = cache.updateFor(EMPTY_STATE_VECTOR);
+    expect(withMorePending).not.toBe(withPending);
+    expect(withMorePending).toEqual(Y.encodeStateAsUpdate(doc));
     const client = new Y.Doc();
-    Y.applyUpdate(client, withPending);
+    Y.applyUpdate(client, withMorePending);
     Y.applyUpdate(client, base);
     expect(client.getArray('tl_board').toJSON()).toEqual(source.getArray('tl_board').toJSON());
   });
