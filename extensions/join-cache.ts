@@ -1,4 +1,4 @@
-import type { afterLoadDocumentPayload, Extension } from '@hocuspocus/server';
+import type { afterLoadDocumentPayload, Document, Extension } from '@hocuspocus/server';
 import { FullStateCache } from '../src/documents/full-state-cache.ts';
 
 /**
@@ -13,21 +13,31 @@ import { FullStateCache } from '../src/documents/full-state-cache.ts';
  * hook can change the SyncStep2 reply (beforeSync may only throw, which closes the
  * connection), and answering SyncStep1 in our socket layer would bypass Hocuspocus's
  * per-connection queue, its authentication wait and the beforeSync hooks. The patch is
- * a single optional seam in MessageReceiver (`document.encodeSyncStep2`); the cache
+ * a single optional seam in MessageReceiver (`document.answerSyncStep1`, with
+ * y-protocols' readSyncStep1 contract); the cache
  * itself is ours, typed and tested. Viewers and editors get the same reply they got
  * before, byte for byte, so read-only connections behave exactly as they did.
  *
  * Memory: at most one encoding per loaded document, dropped when the document changes
  * and when the document is destroyed (Hocuspocus unloads it).
  */
+/** Each loaded document's cache (tests look at it; nothing else needs to). */
+const caches = new WeakMap<Document, FullStateCache>();
+
+export function joinCacheOf(document: Document): FullStateCache | undefined {
+  return caches.get(document);
+}
+
 export class JoinCache implements Extension {
   extensionName = 'scrible-join-cache';
 
   async afterLoadDocument({ document }: afterLoadDocumentPayload): Promise<void> {
     const cache = new FullStateCache(document);
-    document.encodeSyncStep2 = (stateVector) => cache.updateFor(stateVector);
+    caches.set(document, cache);
+    document.answerSyncStep1 = (decoder, encoder) => cache.answerSyncStep1(decoder, encoder);
     document.once('destroy', () => {
-      document.encodeSyncStep2 = undefined;
+      document.answerSyncStep1 = undefined;
+      caches.delete(document);
       cache.drop();
     });
   }

@@ -1,5 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { readSyncStep1 } from 'y-protocols/sync';
+import { joinCacheOf } from '../../extensions/join-cache.ts';
 import { FullStateCache } from '../../src/documents/full-state-cache.ts';
 import { call, guest, roomWithOwner } from '../helpers/api.ts';
 import { acknowledged, putRecord, recordIds, syncedProvider } from '../helpers/provider.ts';
@@ -7,6 +11,13 @@ import { useTestServer } from '../helpers/server.ts';
 import { note, page } from '../helpers/tldraw-records.ts';
 
 const EMPTY_STATE_VECTOR = new Uint8Array([0]);
+
+/** A SyncStep1 payload as it arrives: the state vector, length-prefixed. */
+function encodeVector(vector: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint8Array(encoder, vector);
+  return encoding.toUint8Array(encoder);
+}
 
 function removeRecord(doc: Y.Doc, roomId: string, id: string): void {
   const records = doc.getArray<{ key: string }>(`tl_${roomId}`);
@@ -41,13 +52,13 @@ describe('join cache: joiners are answered from one encoding per document versio
       sameState(joiner.doc, loaded(room.id));
     }
     // A joiner's own SyncStep2 (empty) changes nothing: the same bytes stay held and served.
-    const document = loaded(room.id);
-    expect(document.encodeSyncStep2).toBeTypeOf('function');
-    const held = document.encodeSyncStep2!(EMPTY_STATE_VECTOR);
+    const cache = joinCacheOf(loaded(room.id))!;
+    expect(cache.holds).toBe(true);
+    const held = cache.updateFor(EMPTY_STATE_VECTOR);
     const another = await syncedProvider(server.wsUrl, room.id, (await guest(server.url, 'Another')).token);
     await acknowledged(another);
     expect(recordIds(another.doc, room.id)).toEqual(expected);
-    expect(document.encodeSyncStep2!(EMPTY_STATE_VECTOR)).toBe(held);
+    expect(cache.updateFor(EMPTY_STATE_VECTOR)).toBe(held);
   });
 
   it('a joiner after a change gets the change: additions, deletions and REST edits', async () => {
@@ -143,11 +154,16 @@ describe('join cache: joiners are answered from one encoding per document versio
     const editor = await syncedProvider(server.wsUrl, room.id, owner.token);
     putRecord(editor.doc, room.id, 'shape:a', {});
     await acknowledged(editor);
+    const joiner = await syncedProvider(server.wsUrl, room.id, (await guest(server.url, 'Joiner')).token);
     const document = loaded(room.id);
-    expect(document.encodeSyncStep2).toBeTypeOf('function');
+    const cache = joinCacheOf(document)!;
+    expect(cache.holds).toBe(true);
     editor.destroy();
-    await vi.waitFor(() => expect(server.hocuspocus.documents.has(room.id)).toBe(false));
-    expect(document.encodeSyncStep2).toBeUndefined();
+    joiner.destroy();
+    await vi.waitFor(() => expect(server.hocuspocus.documents.has(room.id)).toBe(false), { timeout: 10_000 });
+    expect(cache.holds).toBe(false);
+    expect(document.answerSyncStep1).toBeUndefined();
+    expect(joinCacheOf(document)).toBeUndefined();
   });
 });
 
@@ -167,6 +183,25 @@ describe('FullStateCache', () => {
     doc.getArray('tl_board').delete(0, 1);
     expect(cache.holds).toBe(false);
     expect(cache.updateFor(EMPTY_STATE_VECTOR)).toEqual(Y.encodeStateAsUpdate(doc));
+  });
+
+  it('answers SyncStep1 exactly as y-protocols does, for empty and other state vectors', () => {
+    const doc = board();
+    const big = new Y.Doc();
+    // Over 64 KiB: appended to the encoder by reference rather than copied into it.
+    big.getArray('tl_board').push([{ key: 'shape:big', val: 'x'.repeat(70_000) }]);
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(big));
+    const cache = new FullStateCache(doc);
+    for (const vector of [EMPTY_STATE_VECTOR, Y.encodeStateVector(big), EMPTY_STATE_VECTOR]) {
+      const ours = encoding.createEncoder();
+      encoding.writeVarString(ours, 'room'); // what Hocuspocus has written before
+      cache.answerSyncStep1(decoding.createDecoder(encodeVector(vector)), ours);
+      const theirs = encoding.createEncoder();
+      encoding.writeVarString(theirs, 'room');
+      readSyncStep1(decoding.createDecoder(encodeVector(vector)), theirs, doc);
+      expect(encoding.length(ours)).toBe(encoding.length(theirs));
+      expect(Buffer.from(encoding.toUint8Array(ours)).equals(encoding.toUint8Array(theirs))).toBe(true);
+    }
   });
 
   it('keeps the encoding through transactions that change nothing (a joiner applying its empty SyncStep2)', () => {
