@@ -13,10 +13,12 @@ import { FullStateCache } from '../src/documents/full-state-cache.ts';
  * hook can change the SyncStep2 reply (beforeSync may only throw, which closes the
  * connection), and answering SyncStep1 in our socket layer would bypass Hocuspocus's
  * per-connection queue, its authentication wait and the beforeSync hooks. The patch is
- * a single optional seam in MessageReceiver (`document.answerSyncStep1`, with
- * y-protocols' readSyncStep1 contract); the cache
- * itself is ours, typed and tested. Viewers and editors get the same reply they got
- * before, byte for byte, so read-only connections behave exactly as they did.
+ * one optional seam in MessageReceiver (`document.answerSyncStep1`: y-protocols'
+ * readSyncStep1 contract, or the whole reply returned, which Hocuspocus then sends as
+ * it is); the cache itself is ours, typed and tested. Joiners of a room share one
+ * reply frame, so a 4 MB board is neither encoded nor copied per joiner. Viewers and
+ * editors get the same bytes they got before, so read-only connections behave exactly
+ * as they did.
  *
  * Memory: at most one encoding per loaded document, dropped when the document changes
  * and when the document is destroyed (Hocuspocus unloads it).

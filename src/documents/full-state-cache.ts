@@ -24,8 +24,15 @@ import * as Y from 'yjs';
  */
 export class FullStateCache {
   private readonly document: Y.Doc;
-  private encoded: Uint8Array | undefined;
-  /** What Yjs held back when `encoded` was made (compared by identity: Yjs replaces these, never edits them). */
+  /**
+   * The last whole reply to an empty state vector: what Hocuspocus had written before
+   * the answer (the document's address and the message type, `prefixLength` bytes),
+   * the SyncStep2 header, then the full state from `updateOffset`. One buffer, sent as
+   * it is to every joiner whose reply starts the same (all of a room's joiners, unless
+   * their provider opts into session addresses).
+   */
+  private reply: { frame: Uint8Array; prefixLength: number; updateOffset: number } | undefined;
+  /** What Yjs held back when the full state was encoded (compared by identity: Yjs replaces these, never edits them). */
   private pendingStructs: Y.Doc['store']['pendingStructs'] = null;
   private pendingUpdate: Uint8Array | undefined;
   private pendingDs: Uint8Array | null = null;
@@ -38,13 +45,63 @@ export class FullStateCache {
     this.document = document;
   }
 
-  /** The update a SyncStep2 carries for a client with `stateVector`. Callers must not modify it (it is shared). */
-  updateFor(stateVector: Uint8Array): Uint8Array {
-    if (!isEmptyStateVector(stateVector)) return Y.encodeStateAsUpdate(this.document, stateVector);
-    if (this.encoded) return this.encoded;
+  /**
+   * Answers a SyncStep1 (Hocuspocus's `answerSyncStep1` seam, see the patch): reads the
+   * client's state vector from `decoder`. An empty one gets the whole reply back (the
+   * bytes `encoder` holds, then the SyncStep2), shared and not to be modified; any
+   * other is answered as y-protocols' `readSyncStep1` does, written to `encoder`.
+   */
+  answerSyncStep1(decoder: decoding.Decoder, encoder: encoding.Encoder): Uint8Array | undefined {
+    const stateVector = decoding.readVarUint8Array(decoder);
+    if (!isEmptyStateVector(stateVector)) {
+      encoding.writeVarUint(encoder, messageYjsSyncStep2);
+      encoding.writeVarUint8Array(encoder, Y.encodeStateAsUpdate(this.document, stateVector));
+      return undefined;
+    }
+    return this.wholeReply(encoding.toUint8Array(encoder));
+  }
+
+  /** The full state, `Y.encodeStateAsUpdate(document)`, from the cache when it holds it. Shared: not to be modified. */
+  fullState(): Uint8Array {
+    if (!this.reply) this.wholeReply(new Uint8Array(0));
+    const { frame, updateOffset } = this.reply!;
+    return frame.subarray(updateOffset);
+  }
+
+  /** Whether an encoding is held now (tests). */
+  get holds(): boolean {
+    return this.reply !== undefined;
+  }
+
+  /** Lets go of the cached bytes (the document unloads). */
+  drop(): void {
+    if (this.reply) this.invalidate();
+  }
+
+  /**
+   * The held reply when it starts with `prefix`; otherwise a new one (the full state
+   * copied behind `prefix`, encoded first if nothing is held), which replaces it.
+   */
+  private wholeReply(prefix: Uint8Array): Uint8Array {
+    const held = this.reply;
+    if (held && held.prefixLength === prefix.byteLength && startsWith(held.frame, prefix)) return held.frame;
+    const update = held ? held.frame.subarray(held.updateOffset) : this.encode();
+    const header = encoding.createEncoder();
+    encoding.writeUint8Array(header, prefix);
+    encoding.writeVarUint(header, messageYjsSyncStep2);
+    encoding.writeVarUint(header, update.byteLength);
+    const head = encoding.toUint8Array(header);
+    const frame = new Uint8Array(head.byteLength + update.byteLength);
+    frame.set(head);
+    frame.set(update, head.byteLength);
+    this.reply = { frame, prefixLength: prefix.byteLength, updateOffset: head.byteLength };
+    return frame;
+  }
+
+  /** Encodes the full state and starts watching for what makes it stale. */
+  private encode(): Uint8Array {
     const encoded = Y.encodeStateAsUpdate(this.document);
     const { pendingStructs, pendingDs } = this.document.store;
-    this.encoded = encoded;
     this.pendingStructs = pendingStructs;
     this.pendingUpdate = pendingStructs?.update;
     this.pendingDs = pendingDs;
@@ -52,28 +109,8 @@ export class FullStateCache {
     return encoded;
   }
 
-  /**
-   * Answers a SyncStep1 the way y-protocols' `readSyncStep1` does, byte for byte: reads
-   * the client's state vector from `decoder` and writes the SyncStep2 to `encoder`.
-   */
-  answerSyncStep1(decoder: decoding.Decoder, encoder: encoding.Encoder): void {
-    const update = this.updateFor(decoding.readVarUint8Array(decoder));
-    encoding.writeVarUint(encoder, messageYjsSyncStep2);
-    appendVarUint8Array(encoder, update);
-  }
-
-  /** Whether an encoding is held now (tests). */
-  get holds(): boolean {
-    return this.encoded !== undefined;
-  }
-
-  /** Lets go of the cached bytes (the document unloads). */
-  drop(): void {
-    if (this.encoded) this.invalidate();
-  }
-
   private invalidate(): void {
-    this.encoded = undefined;
+    this.reply = undefined;
     this.pendingStructs = null;
     this.pendingUpdate = undefined;
     this.pendingDs = null;
@@ -84,6 +121,11 @@ export class FullStateCache {
     const { pendingStructs, pendingDs } = this.document.store;
     return pendingStructs !== this.pendingStructs || pendingStructs?.update !== this.pendingUpdate || pendingDs !== this.pendingDs;
   }
+}
+
+function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
+  for (let i = 0; i < prefix.byteLength; i++) if (bytes[i] !== prefix[i]) return false;
+  return true;
 }
 
 /** Yjs's own test for whether a transaction makes an update: something deleted, or some client's clock moved. */
@@ -102,23 +144,4 @@ function changesEncoding(transaction: Y.Transaction): boolean {
  */
 function isEmptyStateVector(stateVector: Uint8Array): boolean {
   return stateVector.byteLength === 1 && stateVector[0] === 0;
-}
-
-/**
- * `encoding.writeVarUint8Array`, but a large array joins the encoder's finished chunks
- * (`bufs`) by reference instead of being copied into a new chunk: `toUint8Array` then
- * copies it once, not twice. Per joiner of a 4 MB board that is one 4 MB allocation and
- * copy less (the profile of a 100-joiner storm spent more in those copies than in
- * anything else once the encoding was shared). Safe with a shared array: lib0 only
- * ever writes into `cbuf`, and finished chunks are only read.
- */
-function appendVarUint8Array(encoder: encoding.Encoder, bytes: Uint8Array): void {
-  encoding.writeVarUint(encoder, bytes.byteLength);
-  if (bytes.byteLength < 65_536) {
-    encoding.writeUint8Array(encoder, bytes);
-    return;
-  }
-  encoder.bufs.push(encoder.cbuf.subarray(0, encoder.cpos), bytes);
-  encoder.cbuf = new Uint8Array(256);
-  encoder.cpos = 0;
 }

@@ -54,11 +54,11 @@ describe('join cache: joiners are answered from one encoding per document versio
     // A joiner's own SyncStep2 (empty) changes nothing: the same bytes stay held and served.
     const cache = joinCacheOf(loaded(room.id))!;
     expect(cache.holds).toBe(true);
-    const held = cache.updateFor(EMPTY_STATE_VECTOR);
+    const held = cache.fullState();
     const another = await syncedProvider(server.wsUrl, room.id, (await guest(server.url, 'Another')).token);
     await acknowledged(another);
     expect(recordIds(another.doc, room.id)).toEqual(expected);
-    expect(cache.updateFor(EMPTY_STATE_VECTOR)).toBe(held);
+    expect(cache.fullState().buffer).toBe(held.buffer);
   });
 
   it('a joiner after a change gets the change: additions, deletions and REST edits', async () => {
@@ -174,56 +174,63 @@ describe('FullStateCache', () => {
     return doc;
   }
 
-  it('answers an empty state vector with the full state, the same bytes until the document changes', () => {
+  /** The reply frame to a SyncStep1 with `vector`, after what Hocuspocus writes first (`address`, Sync). */
+  function answer(cache: FullStateCache, vector: Uint8Array, address = 'room'): { frame: Uint8Array; whole: boolean } {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarString(encoder, address);
+    encoding.writeVarUint(encoder, 0);
+    const whole = cache.answerSyncStep1(decoding.createDecoder(encodeVector(vector)), encoder);
+    return { frame: whole ?? encoding.toUint8Array(encoder), whole: whole !== undefined };
+  }
+
+  function yProtocolsAnswer(doc: Y.Doc, vector: Uint8Array, address = 'room'): Uint8Array {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarString(encoder, address);
+    encoding.writeVarUint(encoder, 0);
+    readSyncStep1(decoding.createDecoder(encodeVector(vector)), encoder, doc);
+    return encoding.toUint8Array(encoder);
+  }
+
+  it('answers SyncStep1 exactly as y-protocols does, for empty and other state vectors and any address', () => {
     const doc = board();
+    const other = new Y.Doc();
+    other.getArray('tl_board').push([{ key: 'shape:big', val: 'x'.repeat(70_000) }]);
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(other));
     const cache = new FullStateCache(doc);
-    const first = cache.updateFor(EMPTY_STATE_VECTOR);
-    expect(first).toEqual(Y.encodeStateAsUpdate(doc));
-    expect(cache.updateFor(EMPTY_STATE_VECTOR)).toBe(first);
-    doc.getArray('tl_board').delete(0, 1);
-    expect(cache.holds).toBe(false);
-    expect(cache.updateFor(EMPTY_STATE_VECTOR)).toEqual(Y.encodeStateAsUpdate(doc));
+    const cases: Array<[Uint8Array, string]> = [
+      [EMPTY_STATE_VECTOR, 'room'],
+      [Y.encodeStateVector(other), 'room'],
+      [EMPTY_STATE_VECTOR, 'room'],
+      [EMPTY_STATE_VECTOR, 'room\0session-a'], // a session-aware provider's address
+      [EMPTY_STATE_VECTOR, 'room'],
+    ];
+    for (const [vector, address] of cases) {
+      const ours = answer(cache, vector, address);
+      expect(ours.whole).toBe(vector === EMPTY_STATE_VECTOR);
+      expect(Buffer.from(ours.frame).equals(yProtocolsAnswer(doc, vector, address))).toBe(true);
+    }
   });
 
-  it('answers SyncStep1 exactly as y-protocols does, for empty and other state vectors', () => {
+  it('shares one reply frame among joiners, until the document changes', () => {
     const doc = board();
-    const big = new Y.Doc();
-    // Over 64 KiB: appended to the encoder by reference rather than copied into it.
-    big.getArray('tl_board').push([{ key: 'shape:big', val: 'x'.repeat(70_000) }]);
-    Y.applyUpdate(doc, Y.encodeStateAsUpdate(big));
     const cache = new FullStateCache(doc);
-    for (const vector of [EMPTY_STATE_VECTOR, Y.encodeStateVector(big), EMPTY_STATE_VECTOR]) {
-      const ours = encoding.createEncoder();
-      encoding.writeVarString(ours, 'room'); // what Hocuspocus has written before
-      cache.answerSyncStep1(decoding.createDecoder(encodeVector(vector)), ours);
-      const theirs = encoding.createEncoder();
-      encoding.writeVarString(theirs, 'room');
-      readSyncStep1(decoding.createDecoder(encodeVector(vector)), theirs, doc);
-      expect(encoding.length(ours)).toBe(encoding.length(theirs));
-      expect(Buffer.from(encoding.toUint8Array(ours)).equals(encoding.toUint8Array(theirs))).toBe(true);
-    }
+    const first = answer(cache, EMPTY_STATE_VECTOR).frame;
+    expect(answer(cache, EMPTY_STATE_VECTOR).frame).toBe(first);
+    expect(cache.fullState()).toEqual(Y.encodeStateAsUpdate(doc));
+    doc.getArray('tl_board').delete(0, 1);
+    expect(cache.holds).toBe(false);
+    const after = answer(cache, EMPTY_STATE_VECTOR).frame;
+    expect(after).not.toBe(first);
+    expect(Buffer.from(after).equals(yProtocolsAnswer(doc, EMPTY_STATE_VECTOR))).toBe(true);
   });
 
   it('keeps the encoding through transactions that change nothing (a joiner applying its empty SyncStep2)', () => {
     const doc = board();
     const cache = new FullStateCache(doc);
-    const first = cache.updateFor(EMPTY_STATE_VECTOR);
+    const first = answer(cache, EMPTY_STATE_VECTOR).frame;
     Y.applyUpdate(doc, Y.encodeStateAsUpdate(new Y.Doc())); // what a fresh provider answers with
     doc.transact(() => {});
-    expect(cache.updateFor(EMPTY_STATE_VECTOR)).toBe(first);
-  });
-
-  it('answers any other state vector with the diff, as Yjs does', () => {
-    const doc = board();
-    const cache = new FullStateCache(doc);
-    cache.updateFor(EMPTY_STATE_VECTOR);
-    const client = new Y.Doc();
-    Y.applyUpdate(client, Y.encodeStateAsUpdate(doc));
-    doc.getArray('tl_board').push([{ key: 'shape:c' }]);
-    const vector = Y.encodeStateVector(client);
-    expect(cache.updateFor(vector)).toEqual(Y.encodeStateAsUpdate(doc, vector));
-    Y.applyUpdate(client, cache.updateFor(vector));
-    expect(client.getArray('tl_board').toJSON()).toEqual(doc.getArray('tl_board').toJSON());
+    expect(answer(cache, EMPTY_STATE_VECTOR).frame).toBe(first);
   });
 
   it('drops the encoding when an update is only held as pending (no update event)', () => {
@@ -235,21 +242,21 @@ describe('FullStateCache', () => {
     source.getArray('tl_board').push([{ key: 'shape:c' }]);
     const next = Y.encodeStateAsUpdate(source, vector);
 
-    expect(cache.updateFor(EMPTY_STATE_VECTOR)).toEqual(Y.encodeStateAsUpdate(doc));
+    expect(cache.fullState()).toEqual(Y.encodeStateAsUpdate(doc));
     const updates: Uint8Array[] = [];
     doc.on('update', (update: Uint8Array) => updates.push(update));
     Y.applyUpdate(doc, next); // depends on `base`: Yjs keeps it pending
     expect(updates).toHaveLength(0);
     expect(doc.store.pendingStructs).not.toBeNull();
-    const withPending = cache.updateFor(EMPTY_STATE_VECTOR);
-    expect(withPending).toEqual(Y.encodeStateAsUpdate(doc));
+    expect(cache.holds).toBe(false);
+    expect(cache.fullState()).toEqual(Y.encodeStateAsUpdate(doc));
     // More held back: Yjs merges it into the pending update it already has.
     const vector2 = Y.encodeStateVector(source);
     source.getArray('tl_board').push([{ key: 'shape:d' }]);
     Y.applyUpdate(doc, Y.encodeStateAsUpdate(source, vector2));
     expect(updates).toHaveLength(0);
-    const withMorePending = cache.updateFor(EMPTY_STATE_VECTOR);
-    expect(withMorePending).not.toBe(withPending);
+    expect(cache.holds).toBe(false);
+    const withMorePending = cache.fullState();
     expect(withMorePending).toEqual(Y.encodeStateAsUpdate(doc));
     const client = new Y.Doc();
     Y.applyUpdate(client, withMorePending);
@@ -260,7 +267,7 @@ describe('FullStateCache', () => {
   it('lets go of the encoding and stops listening when dropped', () => {
     const doc = board();
     const cache = new FullStateCache(doc);
-    cache.updateFor(EMPTY_STATE_VECTOR);
+    answer(cache, EMPTY_STATE_VECTOR);
     expect(cache.holds).toBe(true);
     cache.drop();
     expect(cache.holds).toBe(false);
