@@ -6,6 +6,7 @@ import { Logger as HocuspocusLogger } from '@hocuspocus/extension-logger';
 import { Auth } from '../extensions/auth.ts';
 import { AwarenessIdentity } from '../extensions/awareness-identity.ts';
 import { DurableLog } from '../extensions/durable-log.ts';
+import { JoinCache } from '../extensions/join-cache.ts';
 import { Limits } from '../extensions/limits.ts';
 import { MetricsExtension } from '../extensions/metrics.ts';
 import { Persistence } from '../extensions/persistence.ts';
@@ -151,6 +152,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       new Limits({ maxDocumentBytes: config.limits.maxDocumentBytes, rooms: roomStates, metrics, log }),
       new AwarenessIdentity({ maxClientsPerConnection: config.limits.awarenessMaxClients, log }),
       persistence,
+      // Joiners with nothing share one encoding of the document per version (join storms).
+      new JoinCache(),
       ...(config.persistence.durableLog ? [new DurableLog({ updates, rooms: roomStates, metrics, log })] : []),
       new Presence({ rooms, online, log }),
       new MetricsExtension(metrics),

@@ -8,6 +8,8 @@ import { emptyStep2, openingFrames, parseFrame, updateFrame, type Protocol } fro
 export interface LeanClient {
   /** Resolves with the ms from socket creation to the server's full document (SyncStep2). */
   synced: Promise<number>;
+  /** Size of the SyncStep2 frame that synced it (0 before): a check that the whole document came. */
+  readonly syncBytes: number;
   /** Sends updates; resolves once the server acknowledged them all (Hocuspocus) or after `settleMs`. */
   push(updates: Uint8Array[], settleMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -17,6 +19,7 @@ export function connectLean(wsUrl: string, protocol: Protocol, room: string, tok
   const started = performance.now();
   const ws = new WebSocket(`${wsUrl}/${room}`, { perMessageDeflate: false, maxPayload: 256 * 2 ** 20 });
   let acks = 0;
+  let syncBytes = 0;
   let ackWaiter: (() => void) | undefined;
   let wantAcks = 0;
   const synced = new Promise<number>((resolve, reject) => {
@@ -27,6 +30,7 @@ export function connectLean(wsUrl: string, protocol: Protocol, room: string, tok
     ws.on('message', (data: Buffer) => {
       const message = parseFrame(protocol, data);
       if (message.kind === 'synced') {
+        syncBytes ||= data.byteLength;
         clearTimeout(timer);
         resolve(performance.now() - started);
       } else if (message.kind === 'step1') ws.send(emptyStep2(protocol, room));
@@ -39,6 +43,9 @@ export function connectLean(wsUrl: string, protocol: Protocol, room: string, tok
   synced.catch(() => {});
   return {
     synced,
+    get syncBytes() {
+      return syncBytes;
+    },
     push: async (updates, settleMs = 1000) => {
       await synced;
       wantAcks = acks + updates.length;

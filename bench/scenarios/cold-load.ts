@@ -25,12 +25,15 @@ export interface ColdLoadRow {
 
 const SHAPES_PER_UPDATE = 500;
 
-/** A tldraw-like board of `bytes` (draw shapes with long point strings), as updates of about 1 MB. */
-export function buildBoardUpdates(bytes = 5 * 2 ** 20): Uint8Array[] {
+/**
+ * A tldraw-like board of `bytes` (draw shapes with long point strings), as updates of about 1 MB.
+ * @param root - the records' Y.Array; Scrible accepts only `tl_<roomId>` (and `meta`).
+ */
+export function buildBoardUpdates(bytes = 5 * 2 ** 20, root = 'tl_board'): Uint8Array[] {
   const doc = new Y.Doc();
   const updates: Uint8Array[] = [];
   doc.on('update', (update: Uint8Array) => updates.push(update));
-  const records = doc.getArray<{ key: string; val: unknown }>('tl_board');
+  const records = doc.getArray<{ key: string; val: unknown }>(root);
   const pointsPerShape = 1900;
   const shapes = Math.ceil(bytes / (pointsPerShape + 150));
   for (let first = 0; first < shapes; first += SHAPES_PER_UPDATE) {

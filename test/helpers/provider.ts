@@ -14,8 +14,14 @@ export interface TestProvider {
  * A real HocuspocusProvider on its own socket (as a browser tab has), destroyed
  * when the test ends.
  */
-export function openProvider(wsUrl: string, roomId: string, token: string | (() => Promise<string>), path = ''): TestProvider {
-  const doc = new Y.Doc();
+export function openProvider(
+  wsUrl: string,
+  roomId: string,
+  token: string | (() => Promise<string>),
+  path = '',
+  /** The provider's document: a fresh one, or one that already holds some state (a returning tab). */
+  doc = new Y.Doc(),
+): TestProvider {
   const failures: string[] = [];
   const websocketProvider = new HocuspocusProviderWebsocket({
     url: `${wsUrl}${path}`,
@@ -48,8 +54,8 @@ export function openProvider(wsUrl: string, roomId: string, token: string | (() 
 }
 
 /** Opens a provider and waits until its first sync with the server finished. */
-export async function syncedProvider(wsUrl: string, roomId: string, token: string, path = ''): Promise<TestProvider> {
-  const opened = openProvider(wsUrl, roomId, token, path);
+export async function syncedProvider(wsUrl: string, roomId: string, token: string, path = '', doc?: Y.Doc): Promise<TestProvider> {
+  const opened = openProvider(wsUrl, roomId, token, path, doc);
   await vi.waitFor(
     () => {
       if (opened.failures.length) throw new Error(`authentication failed: ${opened.failures.join(', ')}`);
