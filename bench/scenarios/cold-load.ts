@@ -86,7 +86,8 @@ export async function measureColdLoad(
   if (target.name.startsWith('scrible')) {
     for (let i = 0; i < rooms.length; i++) {
       const uploader = connectLean(target.wsUrl, target.protocol, rooms[i]!, target.token(900_000 + i));
-      await uploader.push(updates);
+      // Scrible refuses records outside the room's own tl_<roomId> array.
+      await uploader.push(buildBoardUpdates(undefined, `tl_${rooms[i]}`));
       await uploader.close();
     }
     target = await target.restart();
