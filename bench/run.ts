@@ -71,7 +71,7 @@ const runs: Run[] = Array.from({ length: repeat }, () => once).flat();
 if (!quick && !args.includes('--no-variants') && !partial) {
   // Options the issue asked to measure; each against scrible-pg in this same run.
   runs.push(
-    { name: 'scrible-pg', options: { label: 'no-cork', env: { WS_CORK: 'false' } }, scenarios: ['fan-out', 'hot-room'] },
+    { name: 'scrible-pg', options: { label: 'cork', env: { WS_CORK: 'true' } }, scenarios: ['fan-out', 'hot-room'] },
     { name: 'scrible-pg', options: { label: 'flush-off', env: { WS_FLUSH_DELAY_MS: 'off' } }, scenarios: ['fan-out', 'hot-room'] },
     { name: 'scrible-pg', options: { label: 'batch-5ms', env: { WS_FLUSH_DELAY_MS: '5' } }, scenarios: ['fan-out', 'hot-room'] },
     { name: 'scrible-pg', options: { label: 'deflate', env: { WS_COMPRESSION: 'true' } }, scenarios: ['fan-out', 'hot-room'] },

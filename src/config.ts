@@ -243,7 +243,7 @@ const envSchema = z.object({
     .regex(/^(\d+|off)?$/, 'must be a whole number of ms or "off"')
     .optional()
     .transform((value) => (value === undefined || value === '' ? 0 : value === 'off' ? (false as const) : Number(value))),
-  WS_CORK: booleanFlag(true),
+  WS_CORK: booleanFlag(false),
   ROOM_KEEP_LOADED_MS: integer(30_000, 0, 24 * 3600 * 1000),
   SNAPSHOT_DEBOUNCE_MS: integer(2_000, 0),
   SNAPSHOT_MAX_DEBOUNCE_MS: integer(10_000, 0),

@@ -23,7 +23,12 @@ export interface SocketServerOptions {
   messagesPerSecond: number;
   burstMessages: number;
   compression: boolean;
-  /** Coalesce a socket's writes within one event-loop turn into one syscall. @default true */
+  /**
+   * Coalesce a socket's writes within one event-loop turn into one syscall. Off unless
+   * asked for: the uncork lands one loop iteration after Hocuspocus's own flush (which
+   * itself runs in a setImmediate), so under load every frame waits a whole iteration
+   * (WS_CORK; bench/README.md). @default false
+   */
   cork?: boolean;
   /**
    * A socket that still has more than this queued for its client when the next
@@ -123,7 +128,7 @@ export class SocketServer {
       metrics.messagesRejected.inc({ reason: CloseCodes.slowReader.reason });
       log.warn({ ip, bufferedBytes: ws.bufferedAmount }, 'client does not read what it is sent; closing its socket');
     });
-    if (this.options.cork !== false) corkPerTurn(ws, this.corked);
+    if (this.options.cork === true) corkPerTurn(ws, this.corked);
     const close = ws.close.bind(ws);
     ws.close = (code?: number, reason?: string | Buffer) =>
       code === WS_MESSAGE_TOO_BIG ? close(CloseCodes.messageTooLarge.code, CloseCodes.messageTooLarge.reason) : close(code, reason);
