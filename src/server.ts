@@ -86,7 +86,7 @@ export interface ServerOverrides {
  */
 export async function createServer(config: Config, overrides: ServerOverrides = {}): Promise<ScribleServer> {
   const log = overrides.log ?? createLogger(config.logLevel, { instance: config.instanceId });
-  const database = overrides.database ?? createDatabase(config);
+  const database = overrides.database ?? createDatabase({ ...config, log });
   await database.migrate();
 
   const secrets = config.jwtSecrets.length > 0 ? config.jwtSecrets : [loadOrCreateSecret(config.dataDir)];

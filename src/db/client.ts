@@ -1,13 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import type { Logger } from '../log.ts';
+import { PgliteThread } from './pglite-thread.ts';
 import * as schema from './schema.ts';
 
 /** The Drizzle database, whichever driver is behind it. Both speak the same PostgreSQL dialect. */
@@ -34,6 +36,8 @@ export interface DatabaseOptions {
   dataDir: string;
   /** Connections in the postgres.js pool. */
   maxConnections?: number;
+  /** Hears about an embedded database whose thread died. */
+  log?: Pick<Logger, 'error'>;
 }
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
@@ -88,9 +92,16 @@ export function createDatabase(options: DatabaseOptions): Database {
 
   const dir = path.resolve(options.dataDir, 'db');
   mkdirSync(dir, { recursive: true });
-  const client = new PGlite(dir);
-  // The two drivers return the same rows for our queries; the type is unified on postgres-js.
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  // PGlite runs each statement synchronously in WASM: on a thread of its own, so
+  // the event loop keeps delivering updates while the database works.
+  const client = new PgliteThread({
+    dir,
+    onFailure: (error) => options.log?.error({ err: error }, 'embedded database stopped; queries will fail until restart'),
+  });
+  // The thread offers the query/transaction calls Drizzle's PGlite driver makes, so
+  // rows come back as from an in-process PGlite. The two drivers return the same rows
+  // for our queries; the type is unified on postgres-js.
+  const db = drizzlePglite(client as unknown as PGlite, { schema }) as unknown as Db;
   return {
     db,
     logDb: db,
