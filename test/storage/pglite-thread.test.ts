@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Worker } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { eq, sql } from 'drizzle-orm';
@@ -106,8 +107,12 @@ describe('embedded database on its own thread', () => {
       version: 1,
       createdBy: 'u1',
     });
+    const large = randomBytes(100_000);
+    await db.insert(roomSnapshots).values({ roomId: 'r1', snapshotData: large, stateVector: new Uint8Array(0), version: 2 });
     const threaded = await readAll(db);
     expect(threaded.snapshots[0]!.snapshotData).toEqual(new Uint8Array([0, 128, 255]));
+    expect(Buffer.from(threaded.snapshots[1]!.snapshotData).equals(large)).toBe(true);
+    expect(threaded.snapshots[1]!.stateVector).toEqual(new Uint8Array(0));
     expect(threaded.snapshots[0]!.createdAt).toBeInstanceOf(Date);
     expect(threaded.rooms[0]!.settings).toEqual({ theme: 'dark', n: 2 });
     expect(typeof threaded.updates[0]!.seq).toBe('number');
@@ -123,7 +128,7 @@ describe('embedded database on its own thread', () => {
     }
     database = createDatabase(storage);
     db = database.db;
-    expect(await db.$count(roomSnapshots)).toBe(1);
+    expect(await db.$count(roomSnapshots)).toBe(2);
   });
 
   it('answers queries already sent before it closes, then refuses new ones', async () => {
