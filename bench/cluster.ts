@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { spawnServer, type SpawnedServer } from '../test/helpers/server-process.ts';
-import { clusterMarkdown, type ClusterResult } from './lib/cluster-report.ts';
+import { type ClusterLoad, clusterMarkdown, type ClusterResult } from './lib/cluster-report.ts';
 import { difference, openCounters, type ClusterCounters } from './lib/cluster-counters.ts';
 import { LoadPool } from './lib/load.ts';
 import type { ClientSpec } from './lib/load-worker.ts';
@@ -34,21 +34,7 @@ import { BENCH_LIMITS_ENV, BENCH_SECRET, POSTGRES_URL, createRooms, userToken } 
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const HERE = fileURLToPath(new URL('./', import.meta.url));
 
-/** Load shape. `margin` s of writing before and after the measured window keep it in steady state. */
-export interface ClusterLoad {
-  instances: number;
-  rooms: number;
-  clientsPerRoom: number;
-  splitShare: number;
-  updatesPerSecond: number;
-  payloadBytes: number;
-  /** Clients connected, nobody writing: the instances' fixed cost. */
-  idleSeconds: number;
-  /** At least 10 s: PostgreSQL reports an idle backend's statistics up to 10 s late, and the joins' must not land in the window. */
-  warmupSeconds: number;
-  windowSeconds: number;
-  marginSeconds: number;
-}
+export type { ClusterLoad } from './lib/cluster-report.ts';
 
 const FULL: ClusterLoad = {
   instances: 4,

@@ -12,6 +12,16 @@ import type postgres from 'postgres';
 import { messageYjsSyncStep1, messageYjsSyncStep2, messageYjsUpdate } from 'y-protocols/sync';
 import { readCpu } from './targets.ts';
 
+/** Redis's own counters (INFO), server-wide. */
+export interface RedisCounts {
+  commands: number;
+  netInputBytes: number;
+  netOutputBytes: number;
+  cpuSeconds: number;
+  /** calls per command (INFO commandstats). */
+  calls: Record<string, number>;
+}
+
 export interface CounterSnapshot {
   atMs: number;
   /** CPU seconds per instance (by index). */
@@ -23,14 +33,7 @@ export interface CounterSnapshot {
   tables: Record<string, { inserted: number; deleted: number }>;
   /** Cluster-wide (other databases on the server count too). */
   walBytes: number;
-  redis: {
-    commands: number;
-    netInputBytes: number;
-    netOutputBytes: number;
-    cpuSeconds: number;
-    /** calls per command (INFO commandstats), server-wide. */
-    calls: Record<string, number>;
-  };
+  redis: RedisCounts;
   /** Our pattern subscriber's view of the run's channels (exact for our prefix). */
   channels: { messages: number; bytes: number; byKind: Record<string, number> };
 }
@@ -174,13 +177,7 @@ export interface CounterDelta {
     walBytes: number;
     tables: Record<string, { inserted: number; deleted: number }>;
   };
-  redis: {
-    commands: number;
-    netInputBytes: number;
-    netOutputBytes: number;
-    cpuSeconds: number;
-    calls: Record<string, number>;
-  };
+  redis: RedisCounts;
   channels: { messages: number; bytes: number; byKind: Record<string, number> };
 }
 

@@ -1,23 +1,28 @@
 /** The cluster bench's result (bench/cluster.ts) and its markdown table. */
 import type { Summary } from './stats.ts';
 
+/** Load shape. `margin` s of writing before and after the measured window keep it in steady state. */
+export interface ClusterLoad {
+  instances: number;
+  rooms: number;
+  clientsPerRoom: number;
+  splitShare: number;
+  updatesPerSecond: number;
+  payloadBytes: number;
+  /** Clients connected, nobody writing: the instances' fixed cost. */
+  idleSeconds: number;
+  /** At least 10 s: PostgreSQL reports an idle backend's statistics up to 10 s late, and the joins' must not land in the window. */
+  warmupSeconds: number;
+  windowSeconds: number;
+  marginSeconds: number;
+}
+
 export interface ClusterResult {
   bench: 'cluster';
   date: string;
   quick: boolean;
   machine: { cpus: string; loadBefore: number[]; loadAfter: number[] };
-  load: {
-    instances: number;
-    rooms: number;
-    clientsPerRoom: number;
-    splitShare: number;
-    updatesPerSecond: number;
-    payloadBytes: number;
-    idleSeconds: number;
-    warmupSeconds: number;
-    windowSeconds: number;
-    marginSeconds: number;
-  };
+  load: ClusterLoad;
   placement: { roomsPerInstance: number[]; splitRooms: number };
   /** Length of the window the counters cover. */
   measuredSeconds: number;
