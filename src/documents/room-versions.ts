@@ -67,7 +67,8 @@ export class RoomVersions {
    * be undone from the history; nothing when the newest version already is the board
    * now (same state and same deletions). The room must be loaded here (the restore
    * opens it first).
-   * @returns the version stored, or `undefined` when none was needed
+   * @returns the version that holds the board now: the one stored, or the newest when
+   *   it already did (`undefined` only if the room was deleted meanwhile)
    */
   async keepBoardNow(roomId: string): Promise<number | undefined> {
     const { db, hocuspocus, rooms, metrics } = this.configuration;
@@ -76,7 +77,7 @@ export class RoomVersions {
     if (!document || !state) throw new Error(`Room ${roomId} is not loaded here`);
     return await document.saveMutex.runExclusive(async () => {
       const newest = await new SnapshotStore(db).latest(roomId);
-      if (newest && sameBoard(document, newest.data)) return undefined;
+      if (newest && sameBoard(document, newest.data)) return newest.version;
       const stored = await storeLoadedRoom(state, { ...this.storeInput(), createdBy: null });
       if (stored) metrics.snapshotWrites.inc({ result: 'ok' });
       return stored?.version;

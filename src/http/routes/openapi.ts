@@ -148,7 +148,11 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
     post: {
       summary: 'Restore a version for everyone, as a new version (owner)',
       auth: true,
-      responses: { 200: '{ restoredFrom, version }', 403: 'not owner', 404: 'unknown room or version' },
+      responses: {
+        200: '{ restoredFrom, version, kept } (kept: the version holding the board as it was before)',
+        403: 'not owner',
+        404: 'unknown room or version',
+      },
     },
   },
   '/api/exports/{roomId}': {

@@ -31,14 +31,15 @@ export function snapshotRoutes(deps: AppDeps) {
         user: { id: user.sub, name: user.name },
         restoredBy: user.sub,
       });
+      let kept: number | undefined;
       try {
         // The board as it was is kept as a version first, so the restore can be undone.
-        await deps.versions.keepBoardNow(room.id);
+        kept = await deps.versions.keepBoardNow(room.id);
         await connection.transact((document) => restoreInto(document, snapshot));
       } finally {
         await connection.disconnect();
       }
       const [latest] = await deps.snapshots.list(room.id);
-      return c.json({ restoredFrom: version, version: latest?.version ?? null });
+      return c.json({ restoredFrom: version, version: latest?.version ?? null, kept: kept ?? null });
     });
 }
