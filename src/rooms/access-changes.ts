@@ -57,11 +57,17 @@ export class RedisAccessChanges implements AccessChanges {
     // Publishing fails at once while Redis is away instead of queueing: the change is
     // already enforced here, and a late message would be no better than none.
     this.publisher = new IORedis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'scrible-access-pub' });
-    this.subscriber = new IORedis(options.url, { connectionName: 'scrible-access-sub' });
+    // We subscribe on every 'ready' ourselves, with a handler: ioredis's own resubscribe
+    // leaves its command's promise unhandled, and when Redis goes away again before
+    // answering, the command is failed after 20 reconnects and the rejection ends the
+    // process (seen in the fault test, seed 20).
+    this.subscriber = new IORedis(options.url, { connectionName: 'scrible-access-sub', autoResubscribe: false });
     this.publisher.on('error', (error: Error) => options.log.debug({ err: error }, 'redis access publisher error'));
     this.subscriber.on('error', (error: Error) => options.log.debug({ err: error }, 'redis access subscriber error'));
-    this.subscriber.subscribe(this.channel).catch((error: unknown) => {
-      options.log.warn({ err: error }, 'cannot subscribe to access changes; retried on reconnect');
+    this.subscriber.on('ready', () => {
+      this.subscriber.subscribe(this.channel).catch((error: unknown) => {
+        options.log.warn({ err: error }, 'cannot subscribe to access changes; retried on reconnect');
+      });
     });
     this.subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.channel) return;
