@@ -1,6 +1,8 @@
-import { describe, expect, it, vi } from 'vitest';
+import { Redis as IORedis } from 'ioredis';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { call, guest, roomWithOwner } from '../helpers/api.ts';
 import { startCluster } from '../helpers/cluster.ts';
+import { startRedisServer } from '../helpers/redis-server.ts';
 import { openProvider, putRecord, recordIds, syncedProvider, type TestProvider } from '../helpers/provider.ts';
 
 // API.md: access changes reach live connections on every instance within 2 s.
@@ -162,4 +164,38 @@ describe('live access on two instances behind Redis', () => {
       expect(events[3]!.closes).toEqual(['room-not-found']);
     }, LIVE);
   }, 120_000);
+
+  it('access changes reach the other instance again once Redis is back', { timeout: 60_000 }, async () => {
+    const redis = await startRedisServer();
+    const {
+      servers: [a, b],
+      prefix,
+    } = await startCluster(2, { redisUrl: redis.url });
+    const { owner, room } = await roomWithOwner(a!.url, { visibility: 'private' });
+    const ann = await guest(a!.url, 'Ann');
+    const annAccess = await join(a!.url, room.id, ann.token, { invite: await invite(a!.url, room.id, owner.token, 'editor') });
+
+    // The subscriptions must be made again after the outage (and twice, to go through a second ready).
+    for (let outage = 0; outage < 2; outage++) {
+      await redis.stop();
+      await vi.waitFor(async () => expect((await call(b!.url, 'GET', '/readyz')).status).toBe(503), { timeout: 10_000, interval: 100 });
+      await redis.start();
+      await vi.waitFor(
+        async () => {
+          for (const server of [a!, b!]) expect((await call(server.url, 'GET', '/readyz')).status).toBe(200);
+        },
+        { timeout: 15_000, interval: 100 },
+      );
+    }
+    const annOnB = await syncedProvider(b!.wsUrl, room.id, annAccess.token);
+    const annEvents = watch(annOnB);
+    // Delivery is at most once: wait until the other instance listens again before changing.
+    const observer = new IORedis(redis.url);
+    onTestFinished(() => observer.disconnect());
+    const listeners = async () => ((await observer.call('PUBSUB', 'NUMSUB', `${prefix}:access-changes`)) as [string, number])[1];
+    await vi.waitFor(async () => expect(await listeners()).toBe(2), { timeout: 10_000 });
+    expect((await call(a!.url, 'DELETE', `/api/rooms/${room.id}/members/${ann.user.id}`, { token: owner.token })).status).toBe(204);
+    await vi.waitFor(() => expect(annEvents.closes).toContain('permission-denied'), LIVE);
+    await redis.stop();
+  });
 });
