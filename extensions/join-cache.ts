@@ -23,23 +23,22 @@ import { FullStateCache } from '../src/documents/full-state-cache.ts';
  * Memory: at most one encoding per loaded document, dropped when the document changes
  * and when the document is destroyed (Hocuspocus unloads it).
  */
-/** Each loaded document's cache (tests look at it; nothing else needs to). */
-const caches = new WeakMap<Document, FullStateCache>();
-
-export function joinCacheOf(document: Document): FullStateCache | undefined {
-  return caches.get(document);
-}
-
 export class JoinCache implements Extension {
   extensionName = 'scrible-join-cache';
+  /** Each loaded document's cache, per server (tests look at it through `cacheOf`). */
+  private readonly caches = new WeakMap<Document, FullStateCache>();
+
+  cacheOf(document: Document): FullStateCache | undefined {
+    return this.caches.get(document);
+  }
 
   async afterLoadDocument({ document }: afterLoadDocumentPayload): Promise<void> {
     const cache = new FullStateCache(document);
-    caches.set(document, cache);
+    this.caches.set(document, cache);
     document.answerSyncStep1 = (decoder, encoder) => cache.answerSyncStep1(decoder, encoder);
     document.once('destroy', () => {
       document.answerSyncStep1 = undefined;
-      caches.delete(document);
+      this.caches.delete(document);
       cache.drop();
     });
   }

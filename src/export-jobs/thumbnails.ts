@@ -82,8 +82,7 @@ export class Thumbnails {
    */
   async get(roomId: string): Promise<Thumbnail | undefined> {
     const body = (await this.stored(thumbnailKey(roomId))) ?? (await this.refresh(roomId));
-    if (!body) return undefined;
-    return { body, etag: `"${createHash('sha256').update(body).digest('base64url')}"` };
+    return body && withEtag(body);
   }
 
   /**
@@ -108,7 +107,7 @@ export class Thumbnails {
       }
       body = await render;
     }
-    return { body, etag: `"${createHash('sha256').update(body).digest('base64url')}"` };
+    return withEtag(body);
   }
 
   /**
@@ -151,4 +150,9 @@ export class Thumbnails {
     log.debug({ roomId, bytes: body.byteLength, ms: Math.round(performance.now() - started) }, 'thumbnail rendered');
     return body;
   }
+}
+
+/** A picture as the API serves it: a strong ETag from its bytes. */
+function withEtag(body: Uint8Array): Thumbnail {
+  return { body, etag: `"${createHash('sha256').update(body).digest('base64url')}"` };
 }

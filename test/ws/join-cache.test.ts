@@ -1,9 +1,10 @@
+import type { Document } from '@hocuspocus/server';
 import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { readSyncStep1 } from 'y-protocols/sync';
-import { joinCacheOf } from '../../extensions/join-cache.ts';
+import { JoinCache } from '../../extensions/join-cache.ts';
 import { FullStateCache } from '../../src/documents/full-state-cache.ts';
 import { call, guest, roomWithOwner } from '../helpers/api.ts';
 import { acknowledged, putRecord, recordIds, syncedProvider } from '../helpers/provider.ts';
@@ -35,6 +36,10 @@ function sameState(a: Y.Doc, b: Y.Doc): void {
 describe('join cache: joiners are answered from one encoding per document version', () => {
   const server = useTestServer();
   const loaded = (roomId: string) => server.hocuspocus.documents.get(roomId)!;
+  const joinCacheOf = (document: Document) =>
+    server.hocuspocus.configuration.extensions
+      .find((extension): extension is JoinCache => extension instanceof JoinCache)!
+      .cacheOf(document);
 
   it('joiners at once all get the full, current board, from one shared encoding', async () => {
     const { owner, room } = await roomWithOwner(server.url, { visibility: 'public' });
