@@ -151,7 +151,7 @@ export async function run(
       const dataDir = mkdtempSync(path.join(tmpdir(), 'scrible-cluster-'));
       const server = spawnServer(
         {
-          NODE_ENV: 'development',
+          NODE_ENV: 'production',
           JWT_SECRET: BENCH_SECRET,
           DATABASE_URL: databaseUrl.toString(),
           REDIS_URL,

@@ -25,6 +25,7 @@ await target.stop();
 
 interface Node {
   id: number;
+  parent?: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   children?: number[];
 }
@@ -40,6 +41,31 @@ profile.samples.forEach((id, i) => {
   at += profile.timeDeltas[i] ?? 0;
   if (at >= windowMicros[0] && at <= windowMicros[1]) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
 });
+const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+for (const node of profile.nodes) for (const child of node.children ?? []) byId.get(child)!.parent = node.id;
+/** Who a sample's time belongs to: its package (or our file); a native frame (a syscall) goes to the nearest package that called it. */
+const owner = (node: Node): string => {
+  const url = node.callFrame.url;
+  const pkg = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg) return pkg[1]!;
+  if (/\/(src|extensions|bench)\//.test(url)) return url.replace(/^.*\/(src|extensions|bench)\//, '$1/');
+  if (url.startsWith('node:')) return 'node (internal)';
+  return '';
+};
+const byPackage = new Map<string, number>();
+for (const [id, t] of self) {
+  const node = byId.get(id)!;
+  if (node.callFrame.functionName === '(idle)') continue;
+  let key = owner(node);
+  if (!key) {
+    let caller = node.parent === undefined ? undefined : byId.get(node.parent);
+    while (caller && !caller.callFrame.url.includes('node_modules/') && !/\/(src|extensions)\//.test(caller.callFrame.url)) {
+      caller = caller.parent === undefined ? undefined : byId.get(caller.parent);
+    }
+    key = `${node.callFrame.functionName || '(native)'}${caller ? ` ← ${owner(caller)}` : ''}`;
+  }
+  byPackage.set(key, (byPackage.get(key) ?? 0) + t);
+}
 const byFunction = new Map<string, number>();
 let total = 0;
 for (const node of profile.nodes) {
@@ -50,10 +76,17 @@ for (const node of profile.nodes) {
   byFunction.set(key, (byFunction.get(key) ?? 0) + t);
 }
 const busy = total - (byFunction.get('(idle) :0') ?? 0);
-console.log(`profile: ${file}\nbusy ${(busy / 1e6).toFixed(2)} s of ${(total / 1e6).toFixed(2)} s; top self time (share of busy):`);
+const phaseSeconds = (windowMicros[1] - windowMicros[0]) / 1e6;
+console.log(
+  `profile: ${file}\nbusy ${(busy / 1e6).toFixed(2)} s of ${(total / 1e6).toFixed(2)} s; top self time, ms per second of the measured phase and share of busy:`,
+);
 for (const [key, t] of [...byFunction]
   .filter(([k]) => !k.startsWith('(idle)'))
   .sort((a, b) => b[1] - a[1])
-  .slice(0, 30)) {
-  console.log(`${((t / busy) * 100).toFixed(1).padStart(5)}%  ${key}`);
+  .slice(0, Number(process.env.PROFILE_TOP ?? 30))) {
+  console.log(`${(t / 1000 / phaseSeconds).toFixed(1).padStart(7)}  ${((t / busy) * 100).toFixed(1).padStart(5)}%  ${key}`);
+}
+console.log(`\nself time by package (native calls such as writev go to the package that made them), ms per second of the measured phase:`);
+for (const [key, t] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 20)) {
+  console.log(`${(t / 1000 / phaseSeconds).toFixed(1).padStart(7)}  ${((t / busy) * 100).toFixed(1).padStart(5)}%  ${key}`);
 }

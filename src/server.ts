@@ -109,7 +109,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   const updates = instrumentStore(
     new UpdateLog({
       db: database.db,
-      appendDb: database.logDb,
+      insertRows: database.appendUpdates,
       log,
       maxRetryMs: config.persistence.appendRetryMs,
       maxQueuedBytes: config.persistence.maxQueuedBytes,

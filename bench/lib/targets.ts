@@ -81,6 +81,12 @@ export function readRss(pid: number): number {
   return Number(statm[1]) * PAGE;
 }
 
+/** Write system calls (write, writev, sendmsg) of process `pid` so far, from /proc. */
+export function readWriteSyscalls(pid: number): number {
+  const match = /^syscw: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+  return Number(match?.[1] ?? Number.NaN);
+}
+
 /** CPU time of process `pid` so far (user + system, from /proc), in seconds. */
 export function readCpu(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -184,7 +190,9 @@ async function startScrible(
     data = { dataDir, databaseUrl, drop: async () => (await dropDb(), rmSync(dataDir, { recursive: true, force: true })) };
   }
   const env: Record<string, string> = {
-    NODE_ENV: 'development',
+    // As deployed (the Dockerfile's setting): development turns on Yjs's dev-mode
+    // checks (every inserted JSON value deep-frozen), which no production server pays.
+    NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: '0',
     JWT_SECRET: BENCH_SECRET,

@@ -7,7 +7,7 @@ import type { ScenarioContext } from '../lib/context.ts';
 import type { ClientSpec } from '../lib/load-worker.ts';
 import { nowMicros } from '../lib/protocol.ts';
 import { cdf, sleep, summarize, type Summary } from '../lib/stats.ts';
-import type { RunningTarget } from '../lib/targets.ts';
+import { readWriteSyscalls, type RunningTarget } from '../lib/targets.ts';
 
 export interface FanOutRow {
   target: string;
@@ -25,6 +25,8 @@ export interface FanOutRow {
   deliveriesPerSecond: number;
   serverCpuPercent: number;
   serverCpuMicrosPerDelivery: number;
+  /** The server's write system calls per delivery: each costs a kernel round trip. */
+  serverWritesPerDelivery: number;
   clientCpuPercent: number;
   cdf: Array<{ ms: number; fraction: number }>;
   /** The measured phase on the monotonic clock (µs), to cut a CPU profile to it. */
@@ -59,6 +61,7 @@ export async function measureFanOut(target: RunningTarget, ctx: ScenarioContext,
     await pool.collect(0, await pool.write(0, rate, ctx.quick ? 500 : 2000));
     await sleep(300);
     const cpu0 = target.cpuSeconds();
+    const writes0 = readWriteSyscalls(target.pid);
     const client0 = await pool.clientCpuSeconds();
     const wall0 = performance.now();
     const window0 = nowMicros();
@@ -66,6 +69,7 @@ export async function measureFanOut(target: RunningTarget, ctx: ScenarioContext,
     const window1 = nowMicros();
     await sleep(ctx.quick ? 500 : 1000);
     const cpu1 = target.cpuSeconds();
+    const writes1 = readWriteSyscalls(target.pid);
     const wall = (performance.now() - wall0) / 1000;
     const report = await pool.collect(1, sent);
     const totalSent = Object.values(sent).reduce((a, b) => a + b, 0);
@@ -85,12 +89,13 @@ export async function measureFanOut(target: RunningTarget, ctx: ScenarioContext,
       deliveriesPerSecond: Math.round(delivered / seconds),
       serverCpuPercent: Math.round(((cpu1 - cpu0) / wall) * 1000) / 10,
       serverCpuMicrosPerDelivery: Math.round((((cpu1 - cpu0) * 1e6) / Math.max(1, delivered)) * 10) / 10,
+      serverWritesPerDelivery: Math.round(((writes1 - writes0) / Math.max(1, delivered)) * 100) / 100,
       clientCpuPercent: Math.round(((report.clientCpuSeconds - client0) / wall) * 1000) / 10,
       cdf: cdf(report.latencies),
       windowMicros: [window0, window1],
     };
     ctx.log(
-      `fan-out ${row.target}: p50 ${row.latencyMs.p50} p95 ${row.latencyMs.p95} p99 ${row.latencyMs.p99} ms, lost ${row.lost}, dup ${row.duplicated}, server CPU ${row.serverCpuPercent}% (${row.serverCpuMicrosPerDelivery} µs/delivery), clients ${row.clientCpuPercent}%`,
+      `fan-out ${row.target}: p50 ${row.latencyMs.p50} p95 ${row.latencyMs.p95} p99 ${row.latencyMs.p99} ms, lost ${row.lost}, dup ${row.duplicated}, server CPU ${row.serverCpuPercent}% (${row.serverCpuMicrosPerDelivery} µs/delivery, ${row.serverWritesPerDelivery} writes/delivery), clients ${row.clientCpuPercent}%`,
     );
     return row;
   } finally {

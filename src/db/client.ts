@@ -11,6 +11,7 @@ import postgres from 'postgres';
 import type { Logger } from '../log.ts';
 import { PgliteThread } from './pglite-thread.ts';
 import * as schema from './schema.ts';
+import { roomUpdates } from './schema.ts';
 
 /** The Drizzle database, whichever driver is behind it. Both speak the same PostgreSQL dialect. */
 export type Db = ReturnType<typeof drizzlePostgres<typeof schema>>;
@@ -18,11 +19,12 @@ export type Db = ReturnType<typeof drizzlePostgres<typeof schema>>;
 export interface Database {
   db: Db;
   /**
-   * The handle the durable update log appends through. On PostgreSQL its own small
-   * pool, so an acknowledgement never queues behind snapshot stores, exports or
-   * REST queries; on PGlite (one connection anyway) the same handle as `db`.
+   * Inserts durable-log rows in one statement. On PostgreSQL it runs on a small pool
+   * of its own, so an acknowledgement never queues behind snapshot stores, exports or
+   * REST queries, and it is one prepared statement for any number of rows (no query
+   * building per update: the durable log is on every update's path).
    */
-  logDb: Db;
+  appendUpdates: UpdateAppender;
   kind: 'postgres' | 'pglite';
   /** Applies pending drizzle-kit migrations from drizzle/. */
   migrate(): Promise<void>;
@@ -30,6 +32,14 @@ export interface Database {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** One durable-log row to insert. */
+export interface AppendRow {
+  roomId: string;
+  update: Buffer;
+}
+
+export type UpdateAppender = (rows: readonly AppendRow[]) => Promise<void>;
 
 export interface DatabaseOptions {
   databaseUrl: string | undefined;
@@ -52,6 +62,7 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.m
  */
 /** Arbitrary, fixed: the advisory lock key that serialises migrations across instances. */
 const MIGRATION_LOCK_ID = 7_352_901;
+const BYTEA_OID = 17;
 
 export function createDatabase(options: DatabaseOptions): Database {
   if (options.databaseUrl) {
@@ -64,10 +75,19 @@ export function createDatabase(options: DatabaseOptions): Database {
     });
     const db = drizzlePostgres(client, { schema });
     const logClient = postgres(options.databaseUrl, { max: 2, onnotice: () => {}, connect_timeout: 10 });
-    const logDb = drizzlePostgres(logClient, { schema });
+    const appendUpdates: UpdateAppender = async (rows) => {
+      // unnest over two arrays: the same statement text (prepared once per
+      // connection) whatever the batch size. bytea arrays need their element type
+      // named, postgres.js does not infer it from Buffers.
+      await logClient`INSERT INTO room_updates (room_id, "update")
+        SELECT * FROM unnest(${rows.map((row) => row.roomId)}::text[], ${logClient.array(
+          rows.map((row) => row.update),
+          BYTEA_OID,
+        )}::bytea[])`;
+    };
     return {
       db,
-      logDb,
+      appendUpdates,
       kind: 'postgres',
       migrate: async () => {
         // Replicas start together (compose, k8s): one migrates, the others wait
@@ -104,7 +124,10 @@ export function createDatabase(options: DatabaseOptions): Database {
   const db = drizzlePglite(client as unknown as PGlite, { schema }) as unknown as Db;
   return {
     db,
-    logDb: db,
+    // One connection anyway; PGlite binds a row's bytes directly.
+    appendUpdates: async (rows) => {
+      await db.insert(roomUpdates).values(rows.map(({ roomId, update }) => ({ roomId, update })));
+    },
     kind: 'pglite',
     migrate: async () => {
       await migratePglite(db as never, { migrationsFolder: MIGRATIONS_FOLDER });

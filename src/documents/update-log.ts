@@ -1,4 +1,4 @@
-import type { Db } from '../db/client.ts';
+import type { Db, UpdateAppender } from '../db/client.ts';
 import { FOREIGN_KEY_VIOLATION, hasSqlState, toBuffer } from '../db/rows.ts';
 import { roomUpdates } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
@@ -6,8 +6,8 @@ import type { Logger } from '../log.ts';
 export interface UpdateLogOptions {
   /** Reads and compaction. */
   db: Db;
-  /** Appends only: a pool of their own keeps acknowledgements off the busy one. @default db */
-  appendDb?: Db;
+  /** Inserts appended rows (`Database.appendUpdates`: its own pool, one statement). @default a Drizzle insert on db */
+  insertRows?: UpdateAppender;
   log: Logger;
   /** Longest an append keeps retrying while the database is away before it fails. @default 15000 (ms) */
   maxRetryMs?: number;
@@ -33,7 +33,7 @@ export interface UpdateLogOptions {
 interface Pending {
   roomId: string;
   update: Buffer;
-  resolve: (seq: number | undefined) => void;
+  resolve: (stored: boolean) => void;
   reject: (error: unknown) => void;
   firstTriedAt: number;
 }
@@ -43,14 +43,16 @@ interface Pending {
  * arrive while the INSERTs in flight (at most `maxInFlight`) are busy go into the next
  * single INSERT, so a thousand updates a second cost a handful of transactions.
  *
- * An append resolves with the row's `seq` once it is committed (`undefined` when its
- * room has been deleted meanwhile). While the database is away, appends are retried
+ * An append resolves once it is committed (with false when its room has been
+ * deleted meanwhile). While the database is away, appends are retried
  * with backoff and reject only after `maxRetryMs`: nothing is acknowledged that is
  * not stored.
  */
 export class UpdateLog {
   private readonly db: Db;
-  private readonly appendDb: Db;
+  private readonly insertRows: UpdateAppender;
+  /** A flush is due at the end of this event-loop turn. */
+  private flushScheduled = false;
   private readonly log: Logger;
   private readonly maxRetryMs: number;
   private readonly retryInitialDelayMs: number;
@@ -67,7 +69,11 @@ export class UpdateLog {
 
   constructor(options: UpdateLogOptions) {
     this.db = options.db;
-    this.appendDb = options.appendDb ?? options.db;
+    this.insertRows =
+      options.insertRows ??
+      (async (rows) => {
+        await options.db.insert(roomUpdates).values(rows.map(({ roomId, update }) => ({ roomId, update })));
+      });
     this.log = options.log;
     this.maxRetryMs = options.maxRetryMs ?? 15_000;
     this.retryInitialDelayMs = options.retryInitialDelayMs ?? 50;
@@ -86,20 +92,20 @@ export class UpdateLog {
   }
 
   /** Durably appends one update of a room. */
-  append(roomId: string, update: Uint8Array): Promise<number | undefined> {
+  append(roomId: string, update: Uint8Array): Promise<boolean> {
     if (this.closed) return Promise.reject(new Error('update log is closed'));
     const bytes = update.byteLength;
     this.queuedBytes += bytes;
-    return new Promise<number | undefined>((resolve, reject) => {
+    return new Promise<boolean>((resolve, reject) => {
       const settle = () => {
         this.queuedBytes -= bytes;
       };
       this.queue.push({
         roomId,
         update: toBuffer(update),
-        resolve: (seq) => {
+        resolve: (stored) => {
           settle();
-          resolve(seq);
+          resolve(stored);
         },
         reject: (error) => {
           settle();
@@ -107,7 +113,7 @@ export class UpdateLog {
         },
         firstTriedAt: performance.now(),
       });
-      if (this.inFlight < this.maxInFlight) void this.flush();
+      this.scheduleFlush();
     });
   }
 
@@ -125,6 +131,20 @@ export class UpdateLog {
     for (const pending of abandoned) pending.reject(new Error('update log closed before this update was stored'));
   }
 
+  /**
+   * Flushes once the event loop has read this turn's messages (`setImmediate` runs
+   * right after the poll phase): every update that arrived together goes into one
+   * INSERT, one write to the database socket, instead of one each.
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.inFlight >= this.maxInFlight) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      if (this.inFlight < this.maxInFlight && this.queue.length > 0) void this.flush();
+    });
+  }
+
   private async flush(): Promise<void> {
     this.inFlight++;
     try {
@@ -132,9 +152,9 @@ export class UpdateLog {
         const batch = this.queue.splice(0, this.maxBatchRows);
         const started = performance.now();
         try {
-          const seqs = await this.insert(batch);
+          const stored = await this.insert(batch);
           this.onFlush?.(batch.length, performance.now() - started, true);
-          batch.forEach((pending, i) => pending.resolve(seqs[i]));
+          batch.forEach((pending, i) => pending.resolve(stored[i]!));
           this.retryDelay = 0;
         } catch (error) {
           this.onFlush?.(batch.length, performance.now() - started, false);
@@ -146,27 +166,25 @@ export class UpdateLog {
     }
   }
 
-  private async insert(batch: Pending[]): Promise<Array<number | undefined>> {
+  /** @returns per row whether it was stored (false: its room was deleted meanwhile). */
+  private async insert(batch: Pending[]): Promise<boolean[]> {
     try {
-      const rows = await this.appendDb
-        .insert(roomUpdates)
-        .values(batch.map(({ roomId, update }) => ({ roomId, update })))
-        .returning({ seq: roomUpdates.seq });
-      return rows.map((row) => Number(row.seq));
+      await this.insertRows(batch);
+      return batch.map(() => true);
     } catch (error) {
       if (!hasSqlState(error, FOREIGN_KEY_VIOLATION)) throw error;
       // A room in the batch was deleted: store the others one by one.
-      const seqs: Array<number | undefined> = [];
-      for (const { roomId, update } of batch) {
+      const stored: boolean[] = [];
+      for (const row of batch) {
         try {
-          const [row] = await this.appendDb.insert(roomUpdates).values({ roomId, update }).returning({ seq: roomUpdates.seq });
-          seqs.push(Number(row!.seq));
+          await this.insertRows([row]);
+          stored.push(true);
         } catch (rowError) {
           if (!hasSqlState(rowError, FOREIGN_KEY_VIOLATION)) throw rowError;
-          seqs.push(undefined);
+          stored.push(false);
         }
       }
-      return seqs;
+      return stored;
     }
   }
 
