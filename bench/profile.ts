@@ -1,5 +1,5 @@
 /**
- * Profiles one server under the fan-out load: `node bench/profile.ts [target] [seconds]`.
+ * Profiles one server under load: `node bench/profile.ts [target] [seconds] [fan-out|connections]`.
  * Writes the V8 CPU profile (open it in Chrome DevTools or speedscope.app as a flame
  * graph) to bench/results/profiles/ and prints the functions with the most self time.
  */
@@ -8,10 +8,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LoadPool } from './lib/load.ts';
 import { startTarget, type TargetName } from './lib/targets.ts';
+import { measureConnections } from './scenarios/connections.ts';
 import { measureFanOut } from './scenarios/fan-out.ts';
 
 const name = (process.argv[2] ?? 'scrible-pglite') as TargetName;
 const seconds = Number(process.argv[3] ?? 10);
+/** fan-out (default) or connections (about `seconds` × 500 clients connecting). */
+const scenario = process.argv[4] ?? 'fan-out';
 const dir = fileURLToPath(new URL('./results/profiles/', import.meta.url));
 mkdirSync(dir, { recursive: true });
 const started = Date.now();
@@ -19,7 +22,8 @@ const target = await startTarget(name, {
   nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${started}.cpuprofile`],
 });
 const pool = new LoadPool(2);
-const { windowMicros } = await measureFanOut(target, { quick: false, pool, log: console.log }, { seconds });
+const ctx = { quick: false, pool, log: console.log };
+const { windowMicros } = scenario === 'connections' ? await measureConnections(target, ctx, seconds * 500) : await measureFanOut(target, ctx, { seconds });
 await pool.close();
 await target.stop();
 
@@ -89,4 +93,19 @@ for (const [key, t] of [...byFunction]
 console.log(`\nself time by package (native calls such as writev go to the package that made them), ms per second of the measured phase:`);
 for (const [key, t] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 20)) {
   console.log(`${(t / 1000 / phaseSeconds).toFixed(1).padStart(7)}  ${((t / busy) * 100).toFixed(1).padStart(5)}%  ${key}`);
+}
+if (process.env.PROFILE_EXPAND) {
+  // `PROFILE_EXPAND=node (internal)`: that package's functions, each with the nearest caller outside it.
+  const expand = process.env.PROFILE_EXPAND;
+  const rows = new Map<string, number>();
+  for (const [id, t] of self) {
+    const node = byId.get(id)!;
+    if (owner(node) !== expand) continue;
+    let caller = node.parent === undefined ? undefined : byId.get(node.parent);
+    while (caller && (owner(caller) === expand || owner(caller) === '')) caller = caller.parent === undefined ? undefined : byId.get(caller.parent);
+    const key = `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url}:${node.callFrame.lineNumber + 1} ← ${caller ? `${caller.callFrame.functionName || '(anonymous)'} ${owner(caller)}` : '(event loop)'}`;
+    rows.set(key, (rows.get(key) ?? 0) + t);
+  }
+  console.log(`\n${expand}, by function and nearest caller outside it (ms per second):`);
+  for (const [key, t] of [...rows].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${(t / 1000 / phaseSeconds).toFixed(1).padStart(7)}  ${key}`);
 }

@@ -4,15 +4,13 @@ import { logSecurityEvent, type Logger } from '../src/log.ts';
 import type { Metrics } from '../src/metrics.ts';
 import { canWrite, socketRole } from '../src/rooms/access.ts';
 import { ROOM_ID_PATTERN } from '../src/rooms/ids.ts';
-import type { RoomStore } from '../src/rooms/room-store.ts';
-import type { UserStore } from '../src/users/user-store.ts';
+import type { RoomAccessCache } from '../src/rooms/access-cache.ts';
 import { CloseCodes } from '../src/protocol/close-codes.ts';
 import { colorFor, type ConnectionContext } from '../src/ws/context.ts';
 
 export interface AuthConfiguration {
   tokens: TokenService;
-  rooms: RoomStore;
-  users: UserStore;
+  access: RoomAccessCache;
   metrics: Metrics;
   log: Logger;
 }
@@ -40,7 +38,7 @@ export class Auth implements Extension {
   async onAuthenticate(
     payload: onAuthenticatePayload<ConnectionContext>,
   ): Promise<Omit<ConnectionContext, 'ip' | 'closeSocket' | 'markAuthenticated'>> {
-    const { tokens, users } = this.configuration;
+    const { tokens } = this.configuration;
     const { documentName, connectionConfig } = payload;
     let claims: Claims;
     try {
@@ -50,9 +48,9 @@ export class Auth implements Extension {
     }
     if (claims.kind === 'invite') this.refuse(payload, 'invalid-token', 'an invite is not a socket token; POST /join first');
     // The membership as it is now: a removed member or a changed role counts even
-    // when the token was issued before. One query for both.
+    // when the token was issued before. Cached per room, kept fresh by access changes.
     const found = ROOM_ID_PATTERN.test(documentName)
-      ? await this.fromDatabase(payload, () => this.configuration.rooms.withMember(documentName, claims.sub))
+      ? await this.fromDatabase(payload, () => this.configuration.access.lookup(documentName, claims))
       : undefined;
     if (!found) this.refuse(payload, 'room-not-found', undefined, claims.sub);
     const { room, member } = found;
@@ -62,15 +60,11 @@ export class Auth implements Extension {
       this.refuse(payload, role, stale ? 'token issued before an access change' : undefined, claims.sub);
     }
 
-    await users.ensure({
-      id: claims.sub,
-      name: claims.name,
-      ...(claims.kind === 'user' ? { email: claims.email, avatarUrl: claims.avatarUrl } : {}),
-    });
     connectionConfig.readOnly = !canWrite(role);
     payload.context.markAuthenticated?.(claims.sub);
     return {
       user: { id: claims.sub, name: claims.name, color: colorFor(claims.sub) },
+      ...(claims.kind === 'user' ? { profile: { email: claims.email, avatarUrl: claims.avatarUrl } } : {}),
       role,
       roomId: room.id,
       tokenExp: claims.exp,

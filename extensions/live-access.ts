@@ -40,7 +40,8 @@ export class LiveAccess implements Extension {
 
   constructor(configuration: LiveAccessConfiguration) {
     this.configuration = configuration;
-    configuration.changes.subscribe((roomId) => this.schedule(roomId));
+    // Letting someone in takes nothing from anyone connected: no re-check.
+    configuration.changes.subscribe((roomId, kind) => kind === 'access' && this.schedule(roomId));
   }
 
   async onConfigure({ instance }: onConfigurePayload): Promise<void> {

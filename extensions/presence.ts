@@ -1,11 +1,11 @@
 import type { connectedPayload, Extension, onDisconnectPayload } from '@hocuspocus/server';
 import type { Logger } from '../src/log.ts';
 import type { OnlineRegistry } from '../src/presence/online-registry.ts';
-import type { RoomStore } from '../src/rooms/room-store.ts';
+import type { JoinRecorder } from '../src/rooms/join-recorder.ts';
 import type { ConnectionContext } from '../src/ws/context.ts';
 
 export interface PresenceConfiguration {
-  rooms: RoomStore;
+  joins: JoinRecorder;
   online: OnlineRegistry;
   log: Logger;
 }
@@ -26,13 +26,16 @@ export class Presence implements Extension {
   }
 
   async connected({ documentName, socketId, context }: connectedPayload<ConnectionContext>): Promise<void> {
-    const { rooms, online, log } = this.configuration;
+    const { joins, online, log } = this.configuration;
     const key = `${socketId}\0${documentName}`;
+    // Batched with the other joins of this moment, not waited for (never rejects).
     this.participants.set(
       key,
-      rooms.recordJoin(documentName, context.user.id, socketId, context.role).catch((error: unknown) => {
-        log.warn({ err: error, roomId: documentName }, 'could not record join');
-        return undefined;
+      joins.join({
+        roomId: documentName,
+        user: { id: context.user.id, name: context.user.name, ...context.profile },
+        clientId: socketId,
+        role: context.role,
       }),
     );
     await online.add(documentName, socketId, { id: context.user.id, name: context.user.name }).catch((error: unknown) => {
@@ -40,8 +43,12 @@ export class Presence implements Extension {
     });
   }
 
+  async onDestroy(): Promise<void> {
+    await this.configuration.joins.close();
+  }
+
   async onDisconnect({ documentName, socketId }: onDisconnectPayload): Promise<void> {
-    const { rooms, online, log } = this.configuration;
+    const { joins, online, log } = this.configuration;
     const key = `${socketId}\0${documentName}`;
     const participant = this.participants.get(key);
     this.participants.delete(key);
@@ -49,10 +56,6 @@ export class Presence implements Extension {
       log.warn({ err: error, roomId: documentName }, 'could not clear presence');
     });
     const participantId = await participant;
-    if (participantId) {
-      await rooms.recordLeave(participantId, documentName).catch((error: unknown) => {
-        log.warn({ err: error, roomId: documentName }, 'could not record leave');
-      });
-    }
+    if (participantId) await joins.leave(participantId, documentName);
   }
 }

@@ -33,6 +33,8 @@ import { Metrics } from './metrics.ts';
 import { LocalOnlineRegistry, type OnlineRegistry } from './presence/online-registry.ts';
 import { LocalAccessChanges, RedisAccessChanges, type AccessChanges } from './rooms/access-changes.ts';
 import { InviteStore } from './rooms/invite-store.ts';
+import { RoomAccessCache } from './rooms/access-cache.ts';
+import { JoinRecorder } from './rooms/join-recorder.ts';
 import { RoomStore } from './rooms/room-store.ts';
 import { createScaleOut } from './scale-out.ts';
 import { UserStore } from './users/user-store.ts';
@@ -147,7 +149,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     maxDebounce: config.persistence.maxDebounceMs,
     flushDelay: config.wsFlushDelayMs,
     extensions: [
-      new Auth({ tokens, rooms, users, metrics, log }),
+      new Auth({ tokens, access: new RoomAccessCache({ rooms, changes: accessChanges }), metrics, log }),
       new LiveAccess({ changes: accessChanges, rooms, log }),
       new Limits({ maxDocumentBytes: config.limits.maxDocumentBytes, rooms: roomStates, metrics, log }),
       new AwarenessIdentity({ maxClientsPerConnection: config.limits.awarenessMaxClients, log }),
@@ -155,7 +157,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       // Joiners with nothing share one encoding of the document per version (join storms).
       new JoinCache(),
       ...(config.persistence.durableLog ? [new DurableLog({ updates, rooms: roomStates, metrics, log })] : []),
-      new Presence({ rooms, online, log }),
+      new Presence({ joins: new JoinRecorder({ db: database.db, users, log }), online, log }),
       new MetricsExtension(metrics),
       keepLoaded,
       webhooks.roomUpdated,
@@ -165,6 +167,10 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
         onChange: false,
         onRequest: false,
         onUpgrade: false,
+        // Per connection: formatted even when debug is off (a few % of a connect);
+        // joins and leaves are in room_participants.
+        onConnect: false,
+        onDisconnect: false,
       }),
       ...(scaleOut ? [scaleOut.extension] : []),
       ...(overrides.extensions ?? []),

@@ -4,6 +4,7 @@
  */
 import type { ScenarioContext } from '../lib/context.ts';
 import type { ClientSpec } from '../lib/load-worker.ts';
+import { nowMicros } from '../lib/protocol.ts';
 import { sleep } from '../lib/stats.ts';
 import type { RunningTarget } from '../lib/targets.ts';
 
@@ -18,6 +19,8 @@ export interface ConnectionsRow {
   rssBeforeMiB: number;
   rssAfterMiB: number;
   rssPerConnectionKiB: number;
+  /** The connecting phase on the monotonic clock (µs), to cut a CPU profile to it. */
+  windowMicros: [number, number];
 }
 
 /** Opens `count` idle clients against one running server (best run first, on a fresh server). */
@@ -38,7 +41,9 @@ export async function measureConnections(
   await sleep(500);
   const before = target.rss();
   try {
+    const window0 = nowMicros();
     const opened = await pool.open(target.wsUrl, target.protocol, clients, { concurrency: 64 });
+    const window1 = nowMicros();
     await sleep(ctx.quick ? 500 : 3000);
     const after = target.rss();
     const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
@@ -53,6 +58,7 @@ export async function measureConnections(
       rssBeforeMiB: mib(before),
       rssAfterMiB: mib(after),
       rssPerConnectionKiB: Math.round(((after - before) / Math.max(1, opened.opened) / 1024) * 10) / 10,
+      windowMicros: [window0, window1],
     };
     ctx.log(
       `connections ${row.target}: ${row.reached}/${count} in ${row.connectSeconds}s (${row.connectsPerSecond}/s), ${row.rssPerConnectionKiB} KiB RSS each${row.failures ? `, failures e.g. ${row.sampleFailures[0]}` : ''}`,

@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Role } from '../db/schema.ts';
 import { displayName } from '../names/names.ts';
@@ -55,11 +56,15 @@ const ROLES = new Set(['owner', 'editor', 'viewer']);
  * required, and a list of secrets supports rotation: verify with each, sign with the first.
  */
 export class TokenService {
-  private readonly secrets: readonly string[];
+  /**
+   * Key objects made once: given a string, jsonwebtoken tries to parse it as a PEM
+   * public key and then builds a secret key, on every call (a tenth of a connect).
+   */
+  private readonly secrets: readonly KeyObject[];
 
   constructor(secrets: readonly string[]) {
     if (secrets.length === 0) throw new Error('TokenService needs at least one secret');
-    this.secrets = secrets;
+    this.secrets = secrets.map((secret) => createSecretKey(Buffer.from(secret, 'utf8')));
   }
 
   signUser(user: { id: string; name: string; email?: string | null; avatarUrl?: string | null }, ttlSeconds: number): string {

@@ -1,16 +1,30 @@
 import { Redis as IORedis } from 'ioredis';
 import type { Logger } from '../log.ts';
 
+/**
+ * `access`: who may do what changed (a role, a removal, a password, made private, a
+ * deletion): live connections are re-checked. `members`: someone was let in or the
+ * room was opened up; nothing live loses anything, only cached access decisions
+ * (`RoomAccessCache`) must be read again.
+ */
+export type AccessChangeKind = 'access' | 'members';
+
 /** Runs on every instance for every room whose access changed. */
-export type AccessChangeHandler = (roomId: string) => void;
+export type AccessChangeHandler = (roomId: string, kind: AccessChangeKind) => void;
 
 /**
  * Tells every instance that a room's access changed (members, roles, password,
  * visibility, deletion), so each re-checks its live connections of that room.
  */
 export interface AccessChanges {
-  publish(roomId: string): Promise<void>;
+  publish(roomId: string, kind?: AccessChangeKind): Promise<void>;
   subscribe(handler: AccessChangeHandler): void;
+  /**
+   * Since when (performance.now()) every change made anywhere reaches this instance;
+   * undefined while some could be missed (Redis away). What was cached before that
+   * moment may be stale.
+   */
+  hearingAllSince(): number | undefined;
   close(): Promise<void>;
 }
 
@@ -18,8 +32,12 @@ export interface AccessChanges {
 export class LocalAccessChanges implements AccessChanges {
   private readonly handlers: AccessChangeHandler[] = [];
 
-  async publish(roomId: string): Promise<void> {
-    for (const handler of this.handlers) handler(roomId);
+  async publish(roomId: string, kind: AccessChangeKind = 'access'): Promise<void> {
+    for (const handler of this.handlers) handler(roomId, kind);
+  }
+
+  hearingAllSince(): number {
+    return 0;
   }
 
   subscribe(handler: AccessChangeHandler): void {
@@ -50,6 +68,7 @@ export class RedisAccessChanges implements AccessChanges {
   private readonly subscriber: IORedis;
   private readonly channel: string;
   private readonly options: RedisAccessChangesOptions;
+  private subscribedAt: number | undefined;
 
   constructor(options: RedisAccessChangesOptions) {
     this.options = options;
@@ -65,22 +84,24 @@ export class RedisAccessChanges implements AccessChanges {
     this.publisher.on('error', (error: Error) => options.log.debug({ err: error }, 'redis access publisher error'));
     this.subscriber.on('error', (error: Error) => options.log.debug({ err: error }, 'redis access subscriber error'));
     this.subscriber.on('ready', () => {
-      this.subscriber.subscribe(this.channel).catch((error: unknown) => {
-        options.log.warn({ err: error }, 'cannot subscribe to access changes; retried on reconnect');
-      });
+      this.subscriber.subscribe(this.channel).then(
+        () => (this.subscribedAt = performance.now()),
+        (error: unknown) => options.log.warn({ err: error }, 'cannot subscribe to access changes; retried on reconnect'),
+      );
     });
+    this.subscriber.on('close', () => (this.subscribedAt = undefined));
     this.subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.channel) return;
       const change = parseChange(message);
       if (!change) return options.log.warn({ channel }, 'ignoring a malformed access-change message');
-      if (change.from !== options.instanceId) void this.local.publish(change.roomId);
+      if (change.from !== options.instanceId) void this.local.publish(change.roomId, change.kind);
     });
   }
 
-  async publish(roomId: string): Promise<void> {
-    await this.local.publish(roomId);
+  async publish(roomId: string, kind: AccessChangeKind = 'access'): Promise<void> {
+    await this.local.publish(roomId, kind);
     try {
-      await this.publisher.publish(this.channel, JSON.stringify({ roomId, from: this.options.instanceId }));
+      await this.publisher.publish(this.channel, JSON.stringify({ roomId, from: this.options.instanceId, kind }));
     } catch (error) {
       this.options.log.warn({ err: error, roomId }, 'access change not published to other instances: redis unavailable');
     }
@@ -90,6 +111,10 @@ export class RedisAccessChanges implements AccessChanges {
     this.local.subscribe(handler);
   }
 
+  hearingAllSince(): number | undefined {
+    return this.subscribedAt;
+  }
+
   async close(): Promise<void> {
     await this.local.close();
     this.publisher.disconnect();
@@ -97,12 +122,14 @@ export class RedisAccessChanges implements AccessChanges {
   }
 }
 
-function parseChange(message: string): { roomId: string; from: string } | undefined {
+function parseChange(message: string): { roomId: string; from: string; kind: AccessChangeKind } | undefined {
   try {
     const value: unknown = JSON.parse(message);
     if (typeof value !== 'object' || value === null) return undefined;
-    const { roomId, from } = value as Record<string, unknown>;
-    return typeof roomId === 'string' && typeof from === 'string' ? { roomId, from } : undefined;
+    const { roomId, from, kind } = value as Record<string, unknown>;
+    if (typeof roomId !== 'string' || typeof from !== 'string') return undefined;
+    // Anything but a known lighter kind counts as the full re-check.
+    return { roomId, from, kind: kind === 'members' ? 'members' : 'access' };
   } catch {
     return undefined;
   }

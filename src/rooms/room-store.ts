@@ -143,6 +143,23 @@ export class RoomStore {
     return { room: row.room, member: row.role && row.via ? { role: row.role as Role, via: row.via as MemberVia } : undefined };
   }
 
+  /**
+   * The room and up to `limit` of its members, for caching access decisions: two
+   * indexed reads in parallel.
+   */
+  async withMembers(roomId: string, limit: number): Promise<{ room: RoomRow; members: Map<string, Membership> } | undefined> {
+    const [room, rows] = await Promise.all([
+      this.get(roomId),
+      this.db
+        .select({ userId: roomMembers.userId, role: roomMembers.role, via: roomMembers.via })
+        .from(roomMembers)
+        .where(eq(roomMembers.roomId, roomId))
+        .limit(limit),
+    ]);
+    if (!room) return undefined;
+    return { room, members: new Map(rows.map((row) => [row.userId, { role: row.role as Role, via: row.via as MemberVia }])) };
+  }
+
   async member(roomId: string, userId: string): Promise<Membership | undefined> {
     const [row] = await this.db
       .select({ role: roomMembers.role, via: roomMembers.via })
@@ -242,29 +259,5 @@ export class RoomStore {
       )
       .orderBy(desc(rooms.lastActive), desc(rooms.id));
     return [...rows, ...sameMoment];
-  }
-
-  /**
-   * A WebSocket session opened the room: history row plus `last_active`, in one
-   * round trip (this runs for every connection). Nothing is recorded for a room
-   * deleted meanwhile.
-   */
-  async recordJoin(roomId: string, userId: string, clientId: string, role: Role): Promise<string | undefined> {
-    const [row] = await queryRows<{ id: string }>(
-      this.db,
-      sql`WITH room AS (UPDATE rooms SET last_active = now() WHERE id = ${roomId} RETURNING id)
-          INSERT INTO room_participants (room_id, user_id, client_id, role)
-          SELECT room.id, ${userId}, ${clientId.slice(0, 50)}, ${role} FROM room
-          RETURNING id`,
-    );
-    return row?.id;
-  }
-
-  /** The session left: closes its history row and marks the room active, in one round trip. */
-  async recordLeave(participantId: string, roomId: string): Promise<void> {
-    await this.db.execute(
-      sql`WITH room AS (UPDATE rooms SET last_active = now() WHERE id = ${roomId})
-          UPDATE room_participants SET left_at = now() WHERE id = ${participantId}`,
-    );
   }
 }

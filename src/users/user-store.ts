@@ -35,7 +35,21 @@ export class UserStore {
       .insert(users)
       .values({ id: identity.id, name: identity.name, avatarUrl: identity.avatarUrl ?? null })
       .onConflictDoUpdate({ target: users.id, set: { name: sql`excluded.name` } });
+    await this.remember(identity);
+  }
+
+  /** Whether this process has written the user already (`ensure` would do nothing). */
+  isKnown(id: string): boolean {
+    return this.known.has(id);
+  }
+
+  /**
+   * The user's row was just written (by `ensure`, or by a batch that upserted it):
+   * records its email, when the token carried one, and skips it from now on.
+   */
+  async remember(identity: UserIdentity): Promise<void> {
     if (identity.email) {
+      // Best effort: an email another user already has (unique) leaves this one without.
       await this.db
         .update(users)
         .set({ email: identity.email })

@@ -9,6 +9,8 @@ export interface ConnectionContext {
   /** Tells the socket layer a document authenticated (ends its pre-authentication deadline). */
   markAuthenticated?: (userId: string) => void;
   user: { id: string; name: string; color: string };
+  /** What a user token says of its user beyond the name, for the user's row (never shown to others). */
+  profile?: { email?: string; avatarUrl?: string };
   role: Role;
   roomId: string;
   /** The token's `exp` (seconds): the connection is closed then. */

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it, vi } from 'vitest';
-import { roomParticipants, rooms } from '../../src/db/schema.ts';
+import { roomParticipants, rooms, users } from '../../src/db/schema.ts';
 import { call, guest, roomWithOwner } from '../helpers/api.ts';
 import { openProvider, syncedProvider } from '../helpers/provider.ts';
 import { useTestServer } from '../helpers/server.ts';
@@ -105,6 +105,29 @@ describe('GET /api/rooms/:roomId', () => {
     });
     const after = await call(server.url, 'GET', `/api/rooms/${room.id}`);
     expect(Date.parse(after.body.lastActive)).toBeGreaterThan(Date.parse(empty.body.lastActive));
+  });
+
+  it('records every session of a connect storm, and the user a token names, with its email, written off the connect path', async () => {
+    const { room } = await roomWithOwner(server.url, { visibility: 'public' });
+    // A user token from another application: the user has no row until they connect.
+    const outsider = server.tokens.signUser({ id: `ext-${room.id}`, name: 'Outsider', email: `${room.id}@example.com` }, 600);
+    const storm = await Promise.all(
+      Array.from({ length: 12 }, (_, n) =>
+        syncedProvider(server.wsUrl, room.id, server.tokens.signUser({ id: `storm-${room.id}-${n}`, name: `Storm ${n}` }, 600)),
+      ),
+    );
+    const outsiderTab = await syncedProvider(server.wsUrl, room.id, outsider);
+    const history = () => server.database.db.select().from(roomParticipants).where(eq(roomParticipants.roomId, room.id));
+    await vi.waitFor(async () => expect(await history()).toHaveLength(13));
+    await vi.waitFor(async () => {
+      const [row] = await server.database.db
+        .select()
+        .from(users)
+        .where(eq(users.id, `ext-${room.id}`));
+      expect(row).toMatchObject({ name: 'Outsider', email: `${room.id}@example.com` });
+    });
+    for (const tab of [...storm, outsiderTab]) tab.destroy();
+    await vi.waitFor(async () => expect((await history()).every((row) => row.leftAt instanceof Date)).toBe(true));
   });
 
   it('shows a private room to members only', async () => {

@@ -105,6 +105,8 @@ export function joinRoute(deps: AppDeps) {
         return (await deps.webhooks.enqueue(tx, room.id, 'member.joined', { user: { id: user.sub, name: user.name }, role })) > 0;
       });
       if (joined === undefined) throw new ApiError(409, 'access-changed', "The room's access changed while joining; try again");
+      // Every instance's cached access of the room must learn the new member.
+      await deps.accessChanges.publish(room.id, 'members');
       if (joined) deps.webhooks.kick();
     }
     const token = deps.tokens.signRoom({ id: user.sub, name: user.name }, room, role, deps.config.tokens.roomTtlSeconds);

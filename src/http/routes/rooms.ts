@@ -106,6 +106,8 @@ export function roomsRoutes(deps: AppDeps) {
         access,
       );
       if (access.bumpEpoch || access.dropMembersVia.length > 0) await deps.accessChanges.publish(room.id);
+      // Opened up: nobody loses anything, but cached access decisions must see it.
+      else if (body.visibility !== undefined || body.password !== undefined) await deps.accessChanges.publish(room.id, 'members');
       return c.json(toRoomView(updated ?? room));
     })
     .delete('/:roomId', auth, async (c) => {

@@ -1,0 +1,149 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { queryRows } from '../db/rows.ts';
+import type { Role } from '../db/schema.ts';
+import type { Logger } from '../log.ts';
+import type { UserIdentity, UserStore } from '../users/user-store.ts';
+
+export interface JoinRecorderOptions {
+  db: Db;
+  users: UserStore;
+  log: Logger;
+  /** Joins (or leaves) in one statement at most; more wait for the next. @default 500 */
+  maxBatch?: number;
+  /**
+   * How long joins and leaves gather before they are written. Nobody waits for them
+   * (the boards page's order and the history tolerate it), so a connect storm of
+   * any rate costs a few statements a second. @default 50 (ms)
+   */
+  windowMs?: number;
+}
+
+export interface Join {
+  roomId: string;
+  user: UserIdentity;
+  /** The socket's id: a participant row per session. */
+  clientId: string;
+  role: Role;
+}
+
+interface PendingJoin extends Join {
+  resolve: (participantId: string | undefined) => void;
+}
+
+interface PendingLeave {
+  participantId: string;
+  roomId: string;
+  resolve: () => void;
+}
+
+/**
+ * The join/leave history (`room_participants`, `rooms.last_active`) and the user rows
+ * behind it, written off the connect path: the joins (and the leaves) gathered over
+ * `windowMs` go to the database as one statement each, so a connect storm costs a
+ * few statements a second instead of two per connection, and no connection waits
+ * for them. Bookkeeping never fails a connection: a batch the database refuses is
+ * logged and its joins are left unrecorded.
+ */
+export class JoinRecorder {
+  private readonly options: Required<JoinRecorderOptions>;
+  private joins: PendingJoin[] = [];
+  private leaves: PendingLeave[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly writing = new Set<Promise<void>>();
+
+  constructor(options: JoinRecorderOptions) {
+    this.options = { maxBatch: 500, windowMs: 50, ...options };
+  }
+
+  /** Writes what is gathered now and waits for every write (shutdown, before the database closes). */
+  async close(): Promise<void> {
+    this.flush();
+    await Promise.all(this.writing);
+  }
+
+  /** @returns the participant row's id, for `leave`; undefined when it was not recorded. */
+  join(join: Join): Promise<string | undefined> {
+    return new Promise((resolve) => {
+      this.joins.push({ ...join, resolve });
+      this.schedule();
+    });
+  }
+
+  leave(participantId: string, roomId: string): Promise<void> {
+    return new Promise((resolve) => {
+      this.leaves.push({ participantId, roomId, resolve });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    this.timer ??= setTimeout(() => this.flush(), this.options.windowMs);
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.joins.length > 0) this.track(this.writeJoins(this.joins.splice(0, this.options.maxBatch)));
+    while (this.leaves.length > 0) this.track(this.writeLeaves(this.leaves.splice(0, this.options.maxBatch)));
+  }
+
+  /** Neither write rejects: each settles its own callers. */
+  private track(write: Promise<void>): void {
+    this.writing.add(write);
+    void write.finally(() => this.writing.delete(write));
+  }
+
+  private async writeJoins(batch: PendingJoin[]): Promise<void> {
+    const { db, users, log } = this.options;
+    // Users this process has not written yet, once each (ON CONFLICT may not touch a row twice).
+    const newUsers = new Map<string, UserIdentity>();
+    for (const join of batch) if (!users.isKnown(join.user.id)) newUsers.set(join.user.id, join.user);
+    const rows = batch.map((join, n) => sql`(${join.roomId}, ${join.user.id}, ${join.clientId.slice(0, 50)}, ${join.role}, ${n})`);
+    const upsertUsers: SQL =
+      newUsers.size > 0
+        ? sql`, u AS (INSERT INTO users (id, name, avatar_url) VALUES ${sql.join(
+            [...newUsers.values()].map((user) => sql`(${user.id}, ${user.name}, ${user.avatarUrl ?? null})`),
+            sql`, `,
+          )} ON CONFLICT (id) DO UPDATE SET name = excluded.name)`
+        : sql``;
+    try {
+      // One statement: the users first (the participant rows reference them), the rooms'
+      // last_active, and a participant row per join whose room still exists.
+      const recorded = await queryRows<{ id: string; room_id: string; client_id: string }>(
+        db,
+        sql`WITH j(room_id, user_id, client_id, role, n) AS (VALUES ${sql.join(rows, sql`, `)})${upsertUsers},
+            r AS (UPDATE rooms SET last_active = now() WHERE id IN (SELECT room_id FROM j) RETURNING id)
+            INSERT INTO room_participants (room_id, user_id, client_id, role)
+            SELECT j.room_id, j.user_id, j.client_id, j.role FROM j JOIN r ON r.id = j.room_id ORDER BY j.n
+            RETURNING id, room_id, client_id`,
+      );
+      for (const user of newUsers.values()) void users.remember(user);
+      const ids = new Map(recorded.map((row) => [`${row.room_id}\0${row.client_id}`, row.id]));
+      for (const join of batch) join.resolve(ids.get(`${join.roomId}\0${join.clientId.slice(0, 50)}`));
+    } catch (error) {
+      log.warn({ err: error, joins: batch.length }, 'could not record joins');
+      for (const join of batch) join.resolve(undefined);
+    }
+  }
+
+  private async writeLeaves(batch: PendingLeave[]): Promise<void> {
+    const { db, log } = this.options;
+    const rooms = [...new Set(batch.map((leave) => leave.roomId))];
+    try {
+      await db.execute(
+        sql`WITH r AS (UPDATE rooms SET last_active = now() WHERE id IN (${sql.join(
+          rooms.map((id) => sql`${id}`),
+          sql`, `,
+        )}))
+            UPDATE room_participants SET left_at = now() WHERE id IN (${sql.join(
+              batch.map((leave) => sql`${leave.participantId}::uuid`),
+              sql`, `,
+            )})`,
+      );
+    } catch (error) {
+      log.warn({ err: error, leaves: batch.length }, 'could not record leaves');
+    }
+    for (const leave of batch) leave.resolve();
+  }
+}
