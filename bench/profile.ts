@@ -8,12 +8,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LoadPool } from './lib/load.ts';
 import { startTarget, type TargetName } from './lib/targets.ts';
+import { measureColdLoad } from './scenarios/cold-load.ts';
 import { measureConnections } from './scenarios/connections.ts';
 import { measureFanOut } from './scenarios/fan-out.ts';
 
 const name = (process.argv[2] ?? 'scrible-pglite') as TargetName;
 const seconds = Number(process.argv[3] ?? 10);
-/** fan-out (default) or connections (about `seconds` × 500 clients connecting). */
+/** fan-out (default), connections (about `seconds` × 500 clients connecting) or cold-load. */
 const scenario = process.argv[4] ?? 'fan-out';
 const dir = fileURLToPath(new URL('./results/profiles/', import.meta.url));
 mkdirSync(dir, { recursive: true });
@@ -23,9 +24,14 @@ const target = await startTarget(name, {
 });
 const pool = new LoadPool(2);
 const ctx = { quick: false, pool, log: console.log };
-const { windowMicros } = scenario === 'connections' ? await measureConnections(target, ctx, seconds * 500) : await measureFanOut(target, ctx, { seconds });
+let stopping = target;
+let windowMicros: [number, number] = [0, Number.POSITIVE_INFINITY];
+if (scenario === 'connections') windowMicros = (await measureConnections(target, ctx, seconds * 500)).windowMicros;
+// The restarted server's whole life (load after restart, reopens); `seconds` is ignored.
+else if (scenario === 'cold-load') stopping = (await measureColdLoad(target, ctx)).target;
+else windowMicros = (await measureFanOut(target, ctx, { seconds })).windowMicros;
 await pool.close();
-await target.stop();
+await stopping.stop();
 
 interface Node {
   id: number;
@@ -80,7 +86,7 @@ for (const node of profile.nodes) {
   byFunction.set(key, (byFunction.get(key) ?? 0) + t);
 }
 const busy = total - (byFunction.get('(idle) :0') ?? 0);
-const phaseSeconds = (windowMicros[1] - windowMicros[0]) / 1e6;
+const phaseSeconds = Number.isFinite(windowMicros[1]) ? (windowMicros[1] - windowMicros[0]) / 1e6 : total / 1e6;
 console.log(
   `profile: ${file}\nbusy ${(busy / 1e6).toFixed(2)} s of ${(total / 1e6).toFixed(2)} s; top self time, ms per second of the measured phase and share of busy:`,
 );

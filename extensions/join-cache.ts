@@ -1,5 +1,11 @@
 import type { afterLoadDocumentPayload, Document, Extension } from '@hocuspocus/server';
 import { FullStateCache } from '../src/documents/full-state-cache.ts';
+import type { RoomStates } from '../src/documents/room-state.ts';
+
+export interface JoinCacheConfiguration {
+  /** Where persistence leaves a loaded document's stored full state, to be sent as it is. */
+  rooms?: RoomStates;
+}
 
 /**
  * Join storms: Hocuspocus answers every client's SyncStep1 with
@@ -27,6 +33,11 @@ export class JoinCache implements Extension {
   extensionName = 'scrible-join-cache';
   /** Each loaded document's cache, per server (tests look at it through `cacheOf`). */
   private readonly caches = new WeakMap<Document, FullStateCache>();
+  private readonly configuration: JoinCacheConfiguration;
+
+  constructor(configuration: JoinCacheConfiguration = {}) {
+    this.configuration = configuration;
+  }
 
   cacheOf(document: Document): FullStateCache | undefined {
     return this.caches.get(document);
@@ -35,6 +46,10 @@ export class JoinCache implements Extension {
   async afterLoadDocument({ document }: afterLoadDocumentPayload): Promise<void> {
     const cache = new FullStateCache(document);
     this.caches.set(document, cache);
+    // Loaded from one snapshot: its bytes are the full state, no need to encode it
+    // for the first joiner (a cold 5 MB board: tens of ms).
+    const loaded = this.configuration.rooms?.get(document)?.takeLoadedState();
+    if (loaded) cache.seed(loaded);
     document.answerSyncStep1 = (decoder, encoder) => cache.answerSyncStep1(decoder, encoder);
     document.once('destroy', () => {
       document.answerSyncStep1 = undefined;

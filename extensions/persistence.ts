@@ -58,6 +58,7 @@ export class Persistence implements Extension {
     const stored = await applyStoredRoom(document, documentName, { db, log });
     const state = rooms.open(document);
     state.containedVersion = stored.version;
+    if (stored.wholeState) state.keepLoadedState(stored.wholeState);
     state.measured(stored.bytes);
     if (stored.unreadable.length === 0) return;
     // Kept, not deleted: out of the way of later loads, there for a repair.

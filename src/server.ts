@@ -155,7 +155,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       new AwarenessIdentity({ maxClientsPerConnection: config.limits.awarenessMaxClients, log }),
       persistence,
       // Joiners with nothing share one encoding of the document per version (join storms).
-      new JoinCache(),
+      new JoinCache({ rooms: roomStates }),
       ...(config.persistence.durableLog ? [new DurableLog({ updates, rooms: roomStates, metrics, log })] : []),
       new Presence({ joins: new JoinRecorder({ db: database.db, users, log }), online, log }),
       new MetricsExtension(metrics),

@@ -68,6 +68,17 @@ export class FullStateCache {
     return frame.subarray(updateOffset);
   }
 
+  /**
+   * The document holds exactly `update` (it was just loaded from it, nothing else
+   * applied, nothing held back): kept as the full state, as if encoded now, and
+   * dropped like an encoding on the next change.
+   */
+  seed(update: Uint8Array): void {
+    if (this.reply || this.document.store.pendingStructs || this.document.store.pendingDs) return;
+    this.reply = { frame: update, prefixLength: 0, updateOffset: 0 };
+    this.watch();
+  }
+
   /** Whether an encoding is held now (tests). */
   get holds(): boolean {
     return this.reply !== undefined;
@@ -101,12 +112,16 @@ export class FullStateCache {
   /** Encodes the full state and starts watching for what makes it stale. */
   private encode(): Uint8Array {
     const encoded = Y.encodeStateAsUpdate(this.document);
+    this.watch();
+    return encoded;
+  }
+
+  private watch(): void {
     const { pendingStructs, pendingDs } = this.document.store;
     this.pendingStructs = pendingStructs;
     this.pendingUpdate = pendingStructs?.update;
     this.pendingDs = pendingDs;
     this.document.on('afterTransactionCleanup', this.afterTransaction);
-    return encoded;
   }
 
   private invalidate(): void {
@@ -129,7 +144,8 @@ function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
 }
 
 /** Yjs's own test for whether a transaction makes an update: something deleted, or some client's clock moved. */
-function changesEncoding(transaction: Y.Transaction): boolean {
+/** Whether a transaction changed what a full-state encoding holds: a clock moved or something was deleted. */
+export function changesEncoding(transaction: Y.Transaction): boolean {
   if (transaction.deleteSet.clients.size > 0) return true;
   const { beforeState, afterState } = transaction;
   if (beforeState.size !== afterState.size) return true;

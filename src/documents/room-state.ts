@@ -1,4 +1,6 @@
 import type { Document } from '@hocuspocus/server';
+import type { Transaction } from 'yjs';
+import { changesEncoding } from './full-state-cache.ts';
 
 /**
  * What this instance knows about one loaded room, besides its Y.Doc. Created when
@@ -13,6 +15,10 @@ export class RoomState {
    * this one, which other instances wrote. `undefined`: none.
    */
   containedVersion: number | undefined;
+  private loadedState: Uint8Array | undefined;
+  private readonly forgetLoadedState = (transaction: Transaction): void => {
+    if (changesEncoding(transaction)) this.takeLoadedState();
+  };
   /** Log bytes appended for this room since the last early compaction was asked for. */
   loggedBytes = 0;
   private measuredBytes = 0;
@@ -21,6 +27,23 @@ export class RoomState {
 
   constructor(document: Document) {
     this.document = document;
+  }
+
+  /**
+   * The document holds exactly `update` now (loaded from one snapshot: `StoredRoom.wholeState`).
+   * Kept until taken, or until the document changes.
+   */
+  keepLoadedState(update: Uint8Array): void {
+    this.loadedState = update;
+    this.document.on('afterTransactionCleanup', this.forgetLoadedState);
+  }
+
+  /** The full state kept by `keepLoadedState`, if the document still holds exactly that; once. */
+  takeLoadedState(): Uint8Array | undefined {
+    const update = this.loadedState;
+    this.loadedState = undefined;
+    this.document.off('afterTransactionCleanup', this.forgetLoadedState);
+    return update;
   }
 
   /**

@@ -16,6 +16,12 @@ export interface StoredRoom {
   unreadable: Unreadable[];
   /** Bytes read: the snapshot plus the applied rows (an upper bound of the document). */
   bytes: number;
+  /**
+   * The snapshot's bytes when the document holds exactly them (no log row applied,
+   * nothing skipped or held back): a full-state update of the document as loaded,
+   * which the first joiners can be sent without encoding it again.
+   */
+  wholeState: Uint8Array | undefined;
 }
 
 /** None of the room's stored snapshots is a Yjs update. */
@@ -40,13 +46,15 @@ export class UnreadableSnapshotError extends Error {
 export async function applyStoredRoom(doc: Y.Doc, roomId: string, { db, log }: StoredRoomSources): Promise<StoredRoom> {
   return db.transaction(
     async (tx) => {
-      const result: StoredRoom = { version: undefined, unreadable: [], bytes: 0 };
+      const result: StoredRoom = { version: undefined, unreadable: [], bytes: 0, wholeState: undefined };
+      let snapshot: Uint8Array | undefined;
       const versions = await snapshotVersions(tx, roomId);
       for (const { version } of versions) {
         const data = await snapshotData(tx, roomId, version);
         if (!data) continue;
         try {
-          Y.applyUpdate(doc, data);
+          withoutUpdateEvents(doc, () => Y.applyUpdate(doc, data));
+          snapshot = data;
           result.version = version;
           result.bytes = data.byteLength;
           break;
@@ -59,6 +67,9 @@ export async function applyStoredRoom(doc: Y.Doc, roomId: string, { db, log }: S
         throw new UnreadableSnapshotError(`None of the room's ${versions.length} stored versions can be decoded`);
       }
       const rows = await loggedUpdates(tx, roomId);
+      if (rows.length === 0 && result.unreadable.length === 0 && !doc.store.pendingStructs && !doc.store.pendingDs) {
+        result.wholeState = snapshot;
+      }
       Y.transact(doc, () => {
         for (const row of rows) {
           try {
@@ -74,4 +85,20 @@ export async function applyStoredRoom(doc: Y.Doc, roomId: string, { db, log }: S
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },
   );
+}
+
+/**
+ * Applies stored state without the document's 'update' event: Yjs encodes the whole
+ * change again to emit it (as long as applying a 5 MB board), and nothing listens for
+ * a load (Hocuspocus starts broadcasting and storing after it). Other events
+ * (transactions, observers) still run.
+ */
+function withoutUpdateEvents(doc: Y.Doc, apply: () => void): void {
+  const listeners = doc._observers.get('update');
+  if (listeners) doc._observers.delete('update');
+  try {
+    apply();
+  } finally {
+    if (listeners) doc._observers.set('update', listeners);
+  }
 }

@@ -1,5 +1,6 @@
 import type { Document } from '@hocuspocus/server';
-import { describe, expect, it, vi } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
@@ -8,7 +9,9 @@ import { JoinCache } from '../../extensions/join-cache.ts';
 import { FullStateCache } from '../../src/documents/full-state-cache.ts';
 import { call, guest, roomWithOwner } from '../helpers/api.ts';
 import { acknowledged, putRecord, recordIds, syncedProvider } from '../helpers/provider.ts';
-import { useTestServer } from '../helpers/server.ts';
+import { startTestServer, useTestServer } from '../helpers/server.ts';
+import { createTestStorage } from '../helpers/db.ts';
+import { queryRows } from '../../src/db/rows.ts';
 import { note, page } from '../helpers/tldraw-records.ts';
 
 const EMPTY_STATE_VECTOR = new Uint8Array([0]);
@@ -172,6 +175,41 @@ describe('join cache: joiners are answered from one encoding per document versio
   });
 });
 
+describe('join cache after a restart: the first joiners get the stored snapshot as it is', () => {
+  it('serves the board loaded from one snapshot, then every change made after the load', async () => {
+    const storage = await createTestStorage('postgres');
+    onTestFinished(() => storage.drop());
+    const first = await startTestServer({ storage });
+    const { owner, room } = await roomWithOwner(first.url, { visibility: 'public' });
+    const writer = await syncedProvider(first.wsUrl, room.id, owner.token);
+    for (let i = 0; i < 5; i++) putRecord(writer.doc, room.id, `shape:s${i}`, { x: i });
+    await acknowledged(writer);
+    writer.destroy();
+    await first.close(); // stores a snapshot that holds the whole log
+
+    const second = await startTestServer({ storage });
+    onTestFinished(() => second.close());
+    const [{ data: stored }] = await queryRows<{ data: Buffer }>(
+      second.database.db,
+      sql`SELECT snapshot_data AS data FROM room_snapshots WHERE room_id = ${room.id} ORDER BY version DESC LIMIT 1`,
+    );
+    const reader = await syncedProvider(second.wsUrl, room.id, owner.token);
+    expect(recordIds(reader.doc, room.id)).toEqual(['shape:s0', 'shape:s1', 'shape:s2', 'shape:s3', 'shape:s4']);
+    const document = second.hocuspocus.documents.get(room.id)!;
+    const cache = second.hocuspocus.configuration.extensions
+      .find((extension): extension is JoinCache => extension instanceof JoinCache)!
+      .cacheOf(document)!;
+    expect(Buffer.from(cache.fullState()).equals(stored!)).toBe(true);
+
+    removeRecord(reader.doc, room.id, 'shape:s1');
+    putRecord(reader.doc, room.id, 'shape:after', { x: 9 });
+    await acknowledged(reader);
+    const later = await syncedProvider(second.wsUrl, room.id, (await guest(second.url, 'Later')).token);
+    expect(recordIds(later.doc, room.id)).toEqual(['shape:after', 'shape:s0', 'shape:s2', 'shape:s3', 'shape:s4']);
+    sameState(later.doc, document);
+  });
+});
+
 describe('FullStateCache', () => {
   function board(): Y.Doc {
     const doc = new Y.Doc();
@@ -227,6 +265,19 @@ describe('FullStateCache', () => {
     const after = answer(cache, EMPTY_STATE_VECTOR).frame;
     expect(after).not.toBe(first);
     expect(Buffer.from(after).equals(yProtocolsAnswer(doc, EMPTY_STATE_VECTOR))).toBe(true);
+  });
+
+  it('serves seeded bytes (the stored state a document was loaded from) as they are, until the document changes', () => {
+    const doc = board();
+    const stored = Y.encodeStateAsUpdate(doc);
+    const cache = new FullStateCache(doc);
+    cache.seed(stored);
+    expect(cache.fullState().buffer).toBe(stored.buffer);
+    const reply = answer(cache, EMPTY_STATE_VECTOR).frame;
+    expect(Buffer.from(reply).equals(yProtocolsAnswer(doc, EMPTY_STATE_VECTOR))).toBe(true);
+    doc.getArray('tl_board').push([{ key: 'shape:c' }]);
+    expect(cache.holds).toBe(false);
+    expect(Buffer.from(answer(cache, EMPTY_STATE_VECTOR).frame).equals(yProtocolsAnswer(doc, EMPTY_STATE_VECTOR))).toBe(true);
   });
 
   it('keeps the encoding through transactions that change nothing (a joiner applying its empty SyncStep2)', () => {
