@@ -108,10 +108,12 @@ if (process.env.PROFILE_EXPAND) {
     const node = byId.get(id)!;
     if (owner(node) !== expand) continue;
     let caller = node.parent === undefined ? undefined : byId.get(node.parent);
-    while (caller && (owner(caller) === expand || owner(caller) === '')) caller = caller.parent === undefined ? undefined : byId.get(caller.parent);
+    while (caller && (owner(caller) === expand || owner(caller) === ''))
+      caller = caller.parent === undefined ? undefined : byId.get(caller.parent);
     const key = `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url}:${node.callFrame.lineNumber + 1} ← ${caller ? `${caller.callFrame.functionName || '(anonymous)'} ${owner(caller)}` : '(event loop)'}`;
     rows.set(key, (rows.get(key) ?? 0) + t);
   }
   console.log(`\n${expand}, by function and nearest caller outside it (ms per second):`);
-  for (const [key, t] of [...rows].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${(t / 1000 / phaseSeconds).toFixed(1).padStart(7)}  ${key}`);
+  for (const [key, t] of [...rows].sort((a, b) => b[1] - a[1]).slice(0, 25))
+    console.log(`${(t / 1000 / phaseSeconds).toFixed(1).padStart(7)}  ${key}`);
 }

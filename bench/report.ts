@@ -3,6 +3,7 @@ import type { ColdLoadRow } from './scenarios/cold-load.ts';
 import type { ConnectionsRow } from './scenarios/connections.ts';
 import type { FanOutRow } from './scenarios/fan-out.ts';
 import type { HotRoomRow } from './scenarios/hot-room.ts';
+import type { PresenceRow } from './scenarios/presence.ts';
 
 export interface BenchResults {
   date: string;
@@ -12,6 +13,7 @@ export interface BenchResults {
   hotRoom: HotRoomRow[];
   connections: ConnectionsRow[];
   coldLoad: ColdLoadRow[];
+  presence: PresenceRow[];
   plugins: Record<string, unknown>;
 }
 
@@ -23,13 +25,14 @@ const mark = (ok: boolean | undefined) => (ok === undefined ? '' : ok ? ' ✅' :
 
 export function markdownReport(r: BenchResults): string {
   const baseTargets = ['scrible-pglite', 'scrible-pg', 'hocuspocus', 'y-websocket', 'raw-ws'];
-  const names = [...new Set([...r.fanOut, ...r.hotRoom, ...r.connections, ...r.coldLoad].map((x) => x.target))];
+  const names = [...new Set([...r.fanOut, ...r.hotRoom, ...r.connections, ...r.coldLoad, ...r.presence].map((x) => x.target))];
   const main = names.filter((n) => baseTargets.includes(n));
   const variants = names.filter((n) => !baseTargets.includes(n));
   const fan = (t: string) => r.fanOut.find((x) => x.target === t);
   const hot = (t: string, readers = 200) => r.hotRoom.find((x) => x.target === t && x.readers === readers);
   const conn = (t: string) => r.connections.find((x) => x.target === t);
   const cold = (t: string) => r.coldLoad.find((x) => x.target === t);
+  const presence = (t: string) => r.presence.find((x) => x.target === t);
   const lines: string[] = [];
   lines.push(
     `Run ${r.date}${r.quick ? ' (quick)' : ''} on ${r.machine.cpu}, ${r.machine.nproc} cores, ${r.machine.memory} RAM; load average ${r.machine.loadBefore} before, ${r.machine.loadAfter} after (other work shares the machine).`,
@@ -62,6 +65,16 @@ export function markdownReport(r: BenchResults): string {
     const c = cold(t)?.reopenMs;
     return c ? `${fmt(c.p50)} / ${fmt(c.p99)}` : '–';
   });
+  row('presence (200 clients, 1 Hz cursors): server CPU % without → with', (t) => {
+    const p = presence(t);
+    return p ? `${fmt(p.quiet.serverCpuPercent)} → ${fmt(p.busy.serverCpuPercent)}` : '–';
+  });
+  row('presence: drawing p50 / p99 ms without → with', (t) => {
+    const p = presence(t);
+    return p
+      ? `${fmt(p.quiet.latencyMs.p50, 2)} / ${fmt(p.quiet.latencyMs.p99)} → ${fmt(p.busy.latencyMs.p50, 2)} / ${fmt(p.busy.latencyMs.p99)}`
+      : '–';
+  });
   lines.push('');
 
   lines.push('Targets (Scrible with every extension on; ratios from the same run):', '');
@@ -76,7 +89,49 @@ export function markdownReport(r: BenchResults): string {
     })} | ${fmt(hp?.latencyMs.p99)} ms |`,
   );
   lines.push(
-    `| fan-out cost (CPU per delivery) | ratio | ${both((t) => ratio(fan(t)?.serverCpuMicrosPerDelivery, hp?.serverCpuMicrosPerDelivery))} | ${fmt(hp?.serverCpuMicrosPerDelivery)} µs |`,
+    `| fan-out p50 ≤ 1.15× bare Hocuspocus | ratio | ${both((t) => {
+      const f = fan(t);
+      return f && hp ? `${ratio(f.latencyMs.p50, hp.latencyMs.p50)}${mark(f.latencyMs.p50 <= 1.15 * hp.latencyMs.p50)}` : '–';
+    })} | ${fmt(hp?.latencyMs.p50, 2)} ms |`,
+  );
+  lines.push(
+    `| fan-out CPU per delivery ≤ 1.15× | ratio | ${both((t) => {
+      const f = fan(t);
+      return f && hp
+        ? `${ratio(f.serverCpuMicrosPerDelivery, hp.serverCpuMicrosPerDelivery)}${mark(f.serverCpuMicrosPerDelivery <= 1.15 * hp.serverCpuMicrosPerDelivery)}`
+        : '–';
+    })} | ${fmt(hp?.serverCpuMicrosPerDelivery)} µs |`,
+  );
+  const hpConn = conn('hocuspocus');
+  lines.push(
+    `| connects/s ≥ 0.8× bare Hocuspocus | ratio | ${both((t) => {
+      const c = conn(t);
+      return c && hpConn
+        ? `${ratio(c.connectsPerSecond, hpConn.connectsPerSecond)}${mark(c.connectsPerSecond >= 0.8 * hpConn.connectsPerSecond)}`
+        : '–';
+    })} | ${fmt(hpConn?.connectsPerSecond, 0)}/s |`,
+  );
+  const hpHot = hot('hocuspocus');
+  lines.push(
+    `| hot room (200 readers) ≥ bare Hocuspocus | updates/s | ${both((t) => {
+      const h = hot(t);
+      return h && hpHot ? `${fmt(h.maxSustainedRate, 0)}${mark(h.maxSustainedRate >= hpHot.maxSustainedRate)}` : '–';
+    })} | ${fmt(hpHot?.maxSustainedRate, 0)}/s |`,
+  );
+  const hpPresence = presence('hocuspocus');
+  lines.push(
+    `| presence CPU ≤ 1.15× bare Hocuspocus | ratio | ${both((t) => {
+      const p = presence(t);
+      return p && hpPresence
+        ? `${ratio(p.busy.serverCpuPercent, hpPresence.busy.serverCpuPercent)}${mark(p.busy.serverCpuPercent <= 1.15 * hpPresence.busy.serverCpuPercent)}`
+        : '–';
+    })} | ${fmt(hpPresence?.busy.serverCpuPercent)}% |`,
+  );
+  lines.push(
+    `| presence: drawing p99 with cursors ≤ 1.15× without | ratio | ${both((t) => {
+      const p = presence(t);
+      return p ? `${ratio(p.busy.latencyMs.p99, p.quiet.latencyMs.p99)}${mark(p.busy.latencyMs.p99 <= 1.15 * p.quiet.latencyMs.p99)}` : '–';
+    })} | bare: ${hpPresence ? ratio(hpPresence.busy.latencyMs.p99, hpPresence.quiet.latencyMs.p99) : '–'} |`,
   );
   lines.push(
     `| ≥ 50% of raw-ws delivery throughput | ratio | ${both((t) => {
@@ -98,11 +153,12 @@ export function markdownReport(r: BenchResults): string {
       return c ? `${c.reached}${mark(c.reached >= 10_000)}` : '–';
     })} | |`,
   );
+  const floor = cold('hocuspocus');
   lines.push(
-    `| 5 MB cold load p99 ≤ 50 ms | ms | ${both((t) => {
+    `| 5 MB cold load p99 ≤ 1.5× the in-memory floor | ratio | ${both((t) => {
       const c = cold(t);
-      return c ? `${fmt(c.loadMs.p99)}${mark(c.loadMs.p99 <= 50)}` : '–';
-    })} | in-memory floor ${fmt(cold('hocuspocus')?.loadMs.p99)} ms |`,
+      return c && floor ? `${ratio(c.loadMs.p99, floor.loadMs.p99)}${mark(c.loadMs.p99 <= 1.5 * floor.loadMs.p99)}` : '–';
+    })} | floor (bare Hocuspocus, memory) ${fmt(floor?.loadMs.p99)} ms |`,
   );
   lines.push('');
 

@@ -5,7 +5,7 @@
  * (bench/results/<date>.md), charts (bench/results/charts/) and the README's results.
  *
  * Options: --quick, --targets=a,b (default: all), --no-variants, --no-plugins,
- * --scenarios=fan-out,hot-room (default: all four), --variant=label:KEY=value,KEY=value
+ * --scenarios=fan-out,hot-room (default: all five: connections, fan-out, hot-room, presence, cold-load), --variant=label:KEY=value,KEY=value
  * (repeatable: scrible-pg again with those settings), --repeat=N (every run N times,
  * interleaved, to compare on a shared machine). A run narrowed by --targets,
  * --scenarios or --variant writes bench/results/<date>-partial.* and leaves the README.
@@ -27,6 +27,7 @@ import { measureColdLoad } from './scenarios/cold-load.ts';
 import { measureConnections } from './scenarios/connections.ts';
 import { measureFanOut } from './scenarios/fan-out.ts';
 import { measureHotRoom } from './scenarios/hot-room.ts';
+import { measurePresence } from './scenarios/presence.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -39,13 +40,13 @@ const PLUGIN_TIMEOUT_MS = 5 * 60_000;
 const started = performance.now();
 const log = (line: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)}s] ${line}`);
 
-type Scenario = 'connections' | 'fan-out' | 'hot-room' | 'cold-load';
+type Scenario = 'connections' | 'fan-out' | 'hot-room' | 'cold-load' | 'presence';
 interface Run {
   name: TargetName;
   options?: TargetOptions;
   scenarios: Scenario[];
 }
-const everything: Scenario[] = ['connections', 'fan-out', 'hot-room', 'cold-load'];
+const everything: Scenario[] = ['connections', 'fan-out', 'hot-room', 'presence', 'cold-load'];
 const chosenScenarios = args
   .find((a) => a.startsWith('--scenarios='))
   ?.split('=')[1]
@@ -104,6 +105,7 @@ const results: BenchResults = {
   hotRoom: [],
   connections: [],
   coldLoad: [],
+  presence: [],
   plugins: {},
 };
 
@@ -123,6 +125,7 @@ try {
         const readerCounts = quick || run.options ? [200] : [25, 50, 100, 200];
         for (const readers of readerCounts) results.hotRoom.push(await measureHotRoom(target, ctx, { readers, compression })), await idle();
       }
+      if (run.scenarios.includes('presence')) results.presence.push(await measurePresence(target, ctx)), await idle();
       if (run.scenarios.includes('cold-load')) {
         const cold = await measureColdLoad(target, ctx);
         target = cold.target;

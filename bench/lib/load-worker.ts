@@ -8,6 +8,7 @@
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import {
+  awarenessFrame,
   emptyStep2,
   keepAliveFrame,
   marker,
@@ -30,7 +31,7 @@ export interface ClientSpec {
 
 export type WorkerCommand =
   | { cmd: 'open'; url: string; protocol: Protocol; clients: ClientSpec[]; concurrency: number; compression: boolean }
-  | { cmd: 'write'; phase: number; rate: number; durationMs: number; payloadBytes: number }
+  | { cmd: 'write'; phase: number; rate: number; durationMs: number; payloadBytes: number; awarenessRate: number }
   | { cmd: 'collect'; phase: number }
   | { cmd: 'reset' }
   | { cmd: 'close' };
@@ -44,6 +45,8 @@ export interface PhaseReport {
   delivered: Record<number, number>;
   duplicates: Record<number, number>;
   readers: Record<number, number>;
+  /** Awareness entries (one client's state each) received by all clients during the phase. */
+  awarenessReceived: number;
 }
 
 interface Client {
@@ -62,6 +65,7 @@ let protocol: Protocol = 'hocuspocus';
 const clients: Client[] = [];
 const latencies = new Map<number, number[]>();
 const ackLatencies = new Map<number, number[]>();
+const awarenessReceived = new Map<number, number>();
 let sentFrom: Record<number, number> = {};
 
 const send = (message: unknown) => process.send!(message);
@@ -106,6 +110,10 @@ function onFrame(client: Client, data: Buffer, resolveReady: (error?: string) =>
     }
     case 'denied':
       resolveReady(`denied: ${message.reason}`);
+      return;
+    case 'awareness':
+      if (currentWritePhase >= 0)
+        awarenessReceived.set(currentWritePhase, (awarenessReceived.get(currentWritePhase) ?? 0) + message.entries);
       return;
     default:
   }
@@ -163,6 +171,7 @@ let currentWritePhase = -1;
 /** Each writer sends `rate` updates/s for `durationMs`, spread evenly and staggered. */
 async function write(command: Extract<WorkerCommand, { cmd: 'write' }>): Promise<void> {
   const writers = clients.filter((c) => c.spec.role === 'writer' && c.ready);
+  const presence = movePointers(command.awarenessRate);
   currentWritePhase = command.phase;
   sentFrom = {};
   const points = 'x'.repeat(Math.max(0, command.payloadBytes));
@@ -197,13 +206,62 @@ async function write(command: Extract<WorkerCommand, { cmd: 'write' }>): Promise
       sentFrom[writer.spec.roomIndex] = (sentFrom[writer.spec.roomIndex] ?? 0) + seq;
     }),
   );
+  // A worker without writers still moves its clients' cursors for the whole phase.
+  const left = command.durationMs - (performance.now() - started);
+  if (command.awarenessRate > 0 && left > 0) await new Promise((resolve) => setTimeout(resolve, left));
+  presence.stop();
   send({ cmd: 'written', sent: sentFrom, ms: performance.now() - started });
+}
+
+/**
+ * Every ready client (readers too) moves its cursor `rate` times a second, staggered,
+ * as tldraw users do while the writer draws: a provider's awareness update each time.
+ */
+function movePointers(rate: number): { stop(): void } {
+  if (rate <= 0 || protocol !== 'hocuspocus') return { stop() {} };
+  const timers = clients
+    .filter((c) => c.ready)
+    .map((client, i) => {
+      // Random, as a Y.Doc's client id is: the two workers' clients must not share ids.
+      const clientId = 1 + Math.floor(Math.random() * 2 ** 31);
+      let clock = 0;
+      const tick = () => {
+        if (client.ws.readyState !== WebSocket.OPEN) return;
+        const x = Math.round(Math.random() * 2000);
+        const y = Math.round(Math.random() * 1200);
+        const state = {
+          user: { name: `User ${i}`, color: '#1971c2' },
+          presence: {
+            userId: `user:${i}`,
+            userName: `User ${i}`,
+            color: '#1971c2',
+            cursor: { x, y, type: 'default', rotation: 0 },
+            currentPageId: 'page:page',
+            camera: { x: 0, y: 0, z: 1 },
+            lastActivityTimestamp: Date.now(),
+            selectedShapeIds: [],
+          },
+        };
+        client.ws.send(awarenessFrame(protocol, client.spec.room, clientId, ++clock, state)!);
+      };
+      let interval: NodeJS.Timeout | undefined;
+      const start = setTimeout(
+        () => {
+          tick();
+          interval = setInterval(tick, 1000 / rate);
+        },
+        Math.random() * (1000 / rate),
+      );
+      return () => (clearTimeout(start), clearInterval(interval));
+    });
+  return { stop: () => timers.forEach((stop) => stop()) };
 }
 
 function collect(phase: number): void {
   const report: PhaseReport = {
     latencies: latencies.get(phase) ?? [],
     ackLatencies: ackLatencies.get(phase) ?? [],
+    awarenessReceived: awarenessReceived.get(phase) ?? 0,
     delivered: {},
     duplicates: {},
     readers: {},
@@ -222,6 +280,7 @@ function collect(phase: number): void {
   }
   latencies.delete(phase);
   ackLatencies.delete(phase);
+  awarenessReceived.delete(phase);
   send({ cmd: 'collected', report, cpu: process.cpuUsage() });
 }
 

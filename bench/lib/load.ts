@@ -76,13 +76,17 @@ export class LoadPool {
     };
   }
 
-  /** Every writer sends `rate` updates/s for `durationMs`; resolves with the updates sent per room. */
-  async write(phase: number, rate: number, durationMs: number, payloadBytes = 200): Promise<Record<number, number>> {
+  /**
+   * Every writer sends `rate` updates/s for `durationMs`; resolves with the updates sent
+   * per room. Writers send `rate` marked updates/s; with `awarenessRate`, every client (all workers) also
+   * moves its cursor that often.
+   */
+  async write(phase: number, rate: number, durationMs: number, payloadBytes = 200, awarenessRate = 0): Promise<Record<number, number>> {
     const answers = await Promise.all(
-      [...this.writerWorkers].map((w) =>
+      [...(awarenessRate > 0 ? this.workers.keys() : this.writerWorkers)].map((w) =>
         this.request<{ sent: Record<number, number> }>(
           this.workers[w]!,
-          { cmd: 'write', phase, rate, durationMs, payloadBytes },
+          { cmd: 'write', phase, rate, durationMs, payloadBytes, awarenessRate },
           'written',
           durationMs + 60_000,
         ),
@@ -100,6 +104,7 @@ export class LoadPool {
     const merged: MergedReport = {
       latencies: [],
       ackLatencies: [],
+      awarenessReceived: 0,
       delivered: {},
       duplicates: {},
       readers: {},
@@ -111,6 +116,7 @@ export class LoadPool {
     for (const { report, cpu } of answers) {
       for (const l of report.latencies) merged.latencies.push(l);
       for (const l of report.ackLatencies) merged.ackLatencies.push(l);
+      merged.awarenessReceived += report.awarenessReceived;
       for (const key of ['delivered', 'duplicates', 'readers'] as const) {
         for (const [room, n] of Object.entries(report[key])) merged[key][Number(room)] = (merged[key][Number(room)] ?? 0) + n;
       }

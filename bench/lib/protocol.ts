@@ -59,6 +59,24 @@ export function keepAliveFrame(protocol: Protocol, room: string): Uint8Array | u
   return frame(protocol, room, (e) => encoding.writeVarUint(e, MessageType.QueryAwareness));
 }
 
+/**
+ * An awareness update as a provider sends it (y-protocols: one entry, the client's id,
+ * its clock and its state as JSON): a tldraw cursor on a page.
+ */
+export function awarenessFrame(protocol: Protocol, room: string, clientId: number, clock: number, state: unknown): Uint8Array | undefined {
+  if (protocol !== 'hocuspocus') return undefined;
+  const update = encoding.encode((e) => {
+    encoding.writeVarUint(e, 1);
+    encoding.writeVarUint(e, clientId);
+    encoding.writeVarUint(e, clock);
+    encoding.writeVarString(e, JSON.stringify(state));
+  });
+  return frame(protocol, room, (e) => {
+    encoding.writeVarUint(e, MessageType.Awareness);
+    encoding.writeVarUint8Array(e, update);
+  });
+}
+
 /** A document update as the provider would send it. */
 export function updateFrame(protocol: Protocol, room: string, update: Uint8Array): Uint8Array {
   return frame(protocol, room, (e) => {
@@ -74,6 +92,8 @@ export type Incoming =
   | { kind: 'step1' }
   | { kind: 'ack' }
   | { kind: 'denied'; reason: string }
+  /** An awareness update carrying `entries` clients' states. */
+  | { kind: 'awareness'; entries: number }
   | { kind: 'other' };
 
 /** Classifies one received frame; raw relays only ever carry updates. */
@@ -89,6 +109,10 @@ export function parseFrame(protocol: Protocol, data: Uint8Array): Incoming {
     if (sub === messageYjsSyncStep1) return { kind: 'step1' };
   }
   if (protocol === 'hocuspocus' && type === MessageType.SyncStatus) return { kind: 'ack' };
+  if (protocol === 'hocuspocus' && type === MessageType.Awareness) {
+    const update = decoding.createDecoder(decoding.readVarUint8Array(decoder));
+    return { kind: 'awareness', entries: decoding.readVarUint(update) };
+  }
   if (protocol === 'hocuspocus' && type === MessageType.Auth && decoding.readVarUint(decoder) === AuthMessageType.PermissionDenied) {
     return { kind: 'denied', reason: decoding.readVarString(decoder) };
   }
