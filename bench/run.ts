@@ -125,7 +125,9 @@ try {
         const readerCounts = quick || run.options ? [200] : [25, 50, 100, 200];
         for (const readers of readerCounts) results.hotRoom.push(await measureHotRoom(target, ctx, { readers, compression })), await idle();
       }
-      if (run.scenarios.includes('presence')) results.presence.push(await measurePresence(target, ctx)), await idle();
+      // Cursors are a Hocuspocus-protocol message: y-websocket and the raw relay have no row.
+      if (run.scenarios.includes('presence') && target.protocol === 'hocuspocus')
+        results.presence.push(await measurePresence(target, ctx)), await idle();
       if (run.scenarios.includes('cold-load')) {
         const cold = await measureColdLoad(target, ctx);
         target = cold.target;
