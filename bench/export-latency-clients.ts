@@ -43,8 +43,8 @@ process.on('message', async (message: { type: string; wsUrl?: string; roomId?: s
       Array.from({ length: message.readers ?? 4 }, () => connect(message.wsUrl!, message.roomId!, message.token!)),
     );
     for (const reader of readers) {
-      reader.doc.getMap('bench').observe(() => {
-        const seq = reader.doc.getMap('bench').get('seq') as number;
+      reader.doc.getMap('meta').observe(() => {
+        const seq = reader.doc.getMap('meta').get('bench-seq') as number;
         const sent = sentAt.get(seq);
         if (sent !== undefined) samples.push(performance.now() - sent);
       });
@@ -56,7 +56,7 @@ process.on('message', async (message: { type: string; wsUrl?: string; roomId?: s
     const timer = setInterval(() => {
       seq++;
       sentAt.set(seq, performance.now());
-      writer.doc.getMap('bench').set('seq', seq);
+      writer.doc.getMap('meta').set('bench-seq', seq);
     }, INTERVAL_MS);
     await new Promise((resolve) => setTimeout(resolve, message.ms));
     clearInterval(timer);

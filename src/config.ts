@@ -139,6 +139,12 @@ export interface Config {
    * (no added delay), `n` ms merges a window, `false` sends every update at once.
    */
   wsFlushDelayMs: number | false;
+  /**
+   * Awareness (cursors, selections) gathers over this window (ms) and goes out as one
+   * frame per room, with every client that moved in it; `0` sends it with the
+   * document updates (`wsFlushDelayMs`).
+   */
+  wsAwarenessFlushMs: number;
   /** Coalesce each socket's writes within one event-loop turn into one syscall. */
   wsCork: boolean;
   /** Keep a room loaded this long after its last client left (0: unload at once). */
@@ -243,6 +249,7 @@ const envSchema = z.object({
     .regex(/^(\d+|off)?$/, 'must be a whole number of ms or "off"')
     .optional()
     .transform((value) => (value === undefined || value === '' ? 0 : value === 'off' ? (false as const) : Number(value))),
+  WS_AWARENESS_FLUSH_MS: integer(50, 0, 1000),
   WS_CORK: booleanFlag(false),
   ROOM_KEEP_LOADED_MS: integer(30_000, 0, 24 * 3600 * 1000),
   SNAPSHOT_DEBOUNCE_MS: integer(2_000, 0),
@@ -437,6 +444,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     wsCompression: e.WS_COMPRESSION,
     wsFlushDelayMs: e.WS_FLUSH_DELAY_MS,
+    wsAwarenessFlushMs: e.WS_AWARENESS_FLUSH_MS,
     wsCork: e.WS_CORK,
     roomKeepLoadedMs: e.ROOM_KEEP_LOADED_MS,
     webDir: e.WEB_DIR,

@@ -148,6 +148,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     debounce: config.persistence.debounceMs,
     maxDebounce: config.persistence.maxDebounceMs,
     flushDelay: config.wsFlushDelayMs,
+    awarenessFlushDelay: config.wsAwarenessFlushMs || null,
     extensions: [
       new Auth({ tokens, access: new RoomAccessCache({ rooms, changes: accessChanges }), metrics, log }),
       new LiveAccess({ changes: accessChanges, rooms, log }),

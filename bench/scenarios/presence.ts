@@ -17,6 +17,8 @@ export interface PresencePhase {
   awarenessDeliveriesPerSecond: number;
   lost: number;
   serverCpuPercent: number;
+  /** The two load workers' CPU (100% = one core): past ~90% the clients, not the server, delay deliveries. */
+  clientCpuPercent: number;
 }
 
 export interface PresenceRow {
@@ -43,6 +45,7 @@ export async function measurePresence(target: RunningTarget, ctx: ScenarioContex
   }));
   const phase = async (number: number, awarenessRate: number): Promise<PresencePhase> => {
     const cpu0 = target.cpuSeconds();
+    const client0 = await pool.clientCpuSeconds();
     const wall0 = performance.now();
     const sent = await pool.write(number, 10, seconds * 1000, 200, awarenessRate);
     const cpu = target.cpuSeconds() - cpu0;
@@ -54,6 +57,7 @@ export async function measurePresence(target: RunningTarget, ctx: ScenarioContex
       awarenessDeliveriesPerSecond: Math.round(report.awarenessReceived / seconds),
       lost: report.lost,
       serverCpuPercent: Math.round((cpu / wall) * 1000) / 10,
+      clientCpuPercent: Math.round(((report.clientCpuSeconds - client0) / wall) * 1000) / 10,
     };
   };
   try {
@@ -66,7 +70,7 @@ export async function measurePresence(target: RunningTarget, ctx: ScenarioContex
     const busy = await phase(42, awarenessPerSecond);
     const row: PresenceRow = { target: target.name, clients: clientsInRoom, awarenessPerSecond, quiet, busy };
     ctx.log(
-      `presence ${row.target} (${clientsInRoom} clients, cursors at ${awarenessPerSecond} Hz): server CPU ${quiet.serverCpuPercent}% → ${busy.serverCpuPercent}%, drawing p50/p99 ${quiet.latencyMs.p50}/${quiet.latencyMs.p99} → ${busy.latencyMs.p50}/${busy.latencyMs.p99} ms, lost ${quiet.lost + busy.lost}, cursor states delivered ${busy.awarenessDeliveriesPerSecond}/s`,
+      `presence ${row.target} (${clientsInRoom} clients, cursors at ${awarenessPerSecond} Hz): server CPU ${quiet.serverCpuPercent}% → ${busy.serverCpuPercent}%, drawing p50/p99 ${quiet.latencyMs.p50}/${quiet.latencyMs.p99} → ${busy.latencyMs.p50}/${busy.latencyMs.p99} ms, lost ${quiet.lost + busy.lost}, cursor states delivered ${busy.awarenessDeliveriesPerSecond}/s, clients' CPU ${quiet.clientCpuPercent}% → ${busy.clientCpuPercent}%`,
     );
     return row;
   } finally {
