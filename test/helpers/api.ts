@@ -47,3 +47,17 @@ export async function roomWithOwner(baseUrl: string, room: { name?: string; visi
   if (answer.status !== 201) throw new Error(`room failed: ${answer.status} ${JSON.stringify(answer.body)}`);
   return { owner, room: answer.body as { id: string; name: string; visibility: string; hasPassword: boolean; ownerId: string } };
 }
+
+/** POST /join (with a password or an invite in `body`); throws unless it answers 200. */
+export async function joinRoom(baseUrl: string, roomId: string, token: string, body: Record<string, unknown> = {}) {
+  const answer = await call(baseUrl, 'POST', `/api/rooms/${roomId}/join`, { token, body });
+  if (answer.status !== 200) throw new Error(`join failed: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body as { token: string; role: string };
+}
+
+/** An invite token of `role` made by the owner; throws unless it answers 201. */
+export async function inviteToken(baseUrl: string, roomId: string, ownerToken: string, role: 'editor' | 'viewer'): Promise<string> {
+  const answer = await call(baseUrl, 'POST', `/api/rooms/${roomId}/invite`, { token: ownerToken, body: { role } });
+  if (answer.status !== 201) throw new Error(`invite failed: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body.token as string;
+}

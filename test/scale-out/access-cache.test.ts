@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { call, guest, roomWithOwner } from '../helpers/api.ts';
+import { call, guest, inviteToken, joinRoom, roomWithOwner } from '../helpers/api.ts';
 import { startCluster } from '../helpers/cluster.ts';
 import { startRedisServer } from '../helpers/redis-server.ts';
 import { acknowledged, openProvider, putRecord, recordIds, syncedProvider } from '../helpers/provider.ts';
@@ -7,18 +7,6 @@ import { acknowledged, openProvider, putRecord, recordIds, syncedProvider } from
 // Sockets read a room's access from a per-room cache (src/rooms/access-cache.ts). These
 // tests load that cache on instance B first (someone opens the room there), change the
 // access through instance A, and check that B decides from the change, not the cache.
-
-async function join(baseUrl: string, roomId: string, token: string, body: Record<string, unknown> = {}) {
-  const answer = await call(baseUrl, 'POST', `/api/rooms/${roomId}/join`, { token, body });
-  expect(answer.status).toBe(200);
-  return answer.body as { token: string; role: string };
-}
-
-async function invite(baseUrl: string, roomId: string, ownerToken: string, role: 'editor' | 'viewer') {
-  const answer = await call(baseUrl, 'POST', `/api/rooms/${roomId}/invite`, { token: ownerToken, body: { role } });
-  expect(answer.status).toBe(201);
-  return answer.body.token as string;
-}
 
 const refusal = async (opened: { failures: string[] }) =>
   vi.waitFor(() => expect(opened.failures).toEqual(['permission-denied']), { timeout: 10_000 });
@@ -34,7 +22,7 @@ describe('cached room access on two instances', () => {
     // Not a member yet: refused on B (and that answer is not kept).
     await refusal(openProvider(b!.wsUrl, room.id, cat.token));
 
-    const access = await join(a!.url, room.id, cat.token, { invite: await invite(a!.url, room.id, owner.token, 'editor') });
+    const access = await joinRoom(a!.url, room.id, cat.token, { invite: await inviteToken(a!.url, room.id, owner.token, 'editor') });
     const withRoomToken = await syncedProvider(b!.wsUrl, room.id, access.token);
     const withUserToken = await syncedProvider(b!.wsUrl, room.id, cat.token);
     expect(withRoomToken.provider.authorizedScope).toBe('read-write');
@@ -52,7 +40,7 @@ describe('cached room access on two instances', () => {
     expect(before.provider.authorizedScope).toBe('read-write');
     before.destroy();
 
-    await join(a!.url, room.id, dan.token, { invite: await invite(a!.url, room.id, owner.token, 'viewer') });
+    await joinRoom(a!.url, room.id, dan.token, { invite: await inviteToken(a!.url, room.id, owner.token, 'viewer') });
     const after = await syncedProvider(b!.wsUrl, room.id, dan.token);
     expect(after.provider.authorizedScope).toBe('readonly');
   });

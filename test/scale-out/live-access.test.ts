@@ -1,6 +1,6 @@
 import { Redis as IORedis } from 'ioredis';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import { call, guest, roomWithOwner } from '../helpers/api.ts';
+import { call, guest, inviteToken, joinRoom, roomWithOwner } from '../helpers/api.ts';
 import { startCluster } from '../helpers/cluster.ts';
 import { startRedisServer } from '../helpers/redis-server.ts';
 import { openProvider, putRecord, recordIds, syncedProvider, type TestProvider } from '../helpers/provider.ts';
@@ -15,29 +15,17 @@ function watch(opened: TestProvider): { closes: string[] } {
   return { closes };
 }
 
-async function join(baseUrl: string, roomId: string, token: string, body: Record<string, unknown> = {}) {
-  const answer = await call(baseUrl, 'POST', `/api/rooms/${roomId}/join`, { token, body });
-  expect(answer.status).toBe(200);
-  return answer.body as { token: string; role: string };
-}
-
-async function invite(baseUrl: string, roomId: string, ownerToken: string, role: 'editor' | 'viewer') {
-  const answer = await call(baseUrl, 'POST', `/api/rooms/${roomId}/invite`, { token: ownerToken, body: { role } });
-  expect(answer.status).toBe(201);
-  return answer.body.token as string;
-}
-
 describe('live access on two instances behind Redis', () => {
   it('a removed member is closed on the other instance; a member turned viewer becomes read-only and keeps receiving', async () => {
     const {
       servers: [a, b],
     } = await startCluster(2);
     const { owner, room } = await roomWithOwner(a!.url, { visibility: 'private' });
-    const editorInvite = await invite(a!.url, room.id, owner.token, 'editor');
+    const editorInvite = await inviteToken(a!.url, room.id, owner.token, 'editor');
     const ann = await guest(a!.url, 'Ann');
     const bob = await guest(a!.url, 'Bob');
-    const annAccess = await join(a!.url, room.id, ann.token, { invite: editorInvite });
-    const bobAccess = await join(a!.url, room.id, bob.token, { invite: editorInvite });
+    const annAccess = await joinRoom(a!.url, room.id, ann.token, { invite: editorInvite });
+    const bobAccess = await joinRoom(a!.url, room.id, bob.token, { invite: editorInvite });
 
     const ownerOnA = await syncedProvider(a!.wsUrl, room.id, owner.token);
     const annOnB = await syncedProvider(b!.wsUrl, room.id, annAccess.token);
@@ -91,11 +79,11 @@ describe('live access on two instances behind Redis', () => {
       servers: [a, b],
     } = await startCluster(2);
     const { owner, room } = await roomWithOwner(a!.url, { visibility: 'private', password: 'old secret' });
-    const viewerInvite = await invite(a!.url, room.id, owner.token, 'viewer');
+    const viewerInvite = await inviteToken(a!.url, room.id, owner.token, 'viewer');
     const pam = await guest(a!.url, 'Pam');
     const ivy = await guest(a!.url, 'Ivy');
-    const pamAccess = await join(a!.url, room.id, pam.token, { password: 'old secret' });
-    const ivyAccess = await join(a!.url, room.id, ivy.token, { invite: viewerInvite });
+    const pamAccess = await joinRoom(a!.url, room.id, pam.token, { password: 'old secret' });
+    const ivyAccess = await joinRoom(a!.url, room.id, ivy.token, { invite: viewerInvite });
     const pamOnB = await syncedProvider(b!.wsUrl, room.id, pamAccess.token);
     const ivyOnB = await syncedProvider(b!.wsUrl, room.id, ivyAccess.token);
     const ownerOnA = await syncedProvider(a!.wsUrl, room.id, owner.token);
@@ -123,7 +111,7 @@ describe('live access on two instances behind Redis', () => {
     expect((await call(a!.url, 'POST', `/api/rooms/${room.id}/join`, { token: pam.token, body: {} })).body.error.code).toBe(
       'password-required',
     );
-    const ivyFresh = await join(b!.url, room.id, ivy.token);
+    const ivyFresh = await joinRoom(b!.url, room.id, ivy.token);
     expect(ivyFresh.role).toBe('viewer');
     await syncedProvider(b!.wsUrl, room.id, ivyFresh.token);
   }, 120_000);
@@ -133,12 +121,12 @@ describe('live access on two instances behind Redis', () => {
       servers: [a, b],
     } = await startCluster(2);
     const { owner, room } = await roomWithOwner(a!.url, { visibility: 'public' });
-    const editorInvite = await invite(a!.url, room.id, owner.token, 'editor');
+    const editorInvite = await inviteToken(a!.url, room.id, owner.token, 'editor');
     const visitor = await guest(a!.url, 'Vis');
     const visitorJoined = await guest(a!.url, 'Vij');
     const invited = await guest(a!.url, 'Inv');
-    const invitedAccess = await join(a!.url, room.id, invited.token, { invite: editorInvite });
-    const visitorJoinedAccess = await join(a!.url, room.id, visitorJoined.token);
+    const invitedAccess = await joinRoom(a!.url, room.id, invited.token, { invite: editorInvite });
+    const visitorJoinedAccess = await joinRoom(a!.url, room.id, visitorJoined.token);
     const visitorOnB = await syncedProvider(b!.wsUrl, room.id, visitor.token);
     const visitorJoinedOnB = await syncedProvider(b!.wsUrl, room.id, visitorJoinedAccess.token);
     const invitedOnB = await syncedProvider(b!.wsUrl, room.id, invitedAccess.token);
@@ -173,7 +161,7 @@ describe('live access on two instances behind Redis', () => {
     } = await startCluster(2, { redisUrl: redis.url });
     const { owner, room } = await roomWithOwner(a!.url, { visibility: 'private' });
     const ann = await guest(a!.url, 'Ann');
-    const annAccess = await join(a!.url, room.id, ann.token, { invite: await invite(a!.url, room.id, owner.token, 'editor') });
+    const annAccess = await joinRoom(a!.url, room.id, ann.token, { invite: await inviteToken(a!.url, room.id, owner.token, 'editor') });
 
     // The subscriptions must be made again after the outage (and twice, to go through a second ready).
     for (let outage = 0; outage < 2; outage++) {
