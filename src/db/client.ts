@@ -41,6 +41,13 @@ export interface AppendRow {
 
 export type UpdateAppender = (rows: readonly AppendRow[]) => Promise<void>;
 
+/** Durable-log rows through a Drizzle insert: PGlite binds a row's bytes directly (and has one connection anyway). */
+export function drizzleAppender(db: Db): UpdateAppender {
+  return async (rows) => {
+    await db.insert(roomUpdates).values(rows.map(({ roomId, update }) => ({ roomId, update })));
+  };
+}
+
 export interface DatabaseOptions {
   databaseUrl: string | undefined;
   dataDir: string;
@@ -124,10 +131,7 @@ export function createDatabase(options: DatabaseOptions): Database {
   const db = drizzlePglite(client as unknown as PGlite, { schema }) as unknown as Db;
   return {
     db,
-    // One connection anyway; PGlite binds a row's bytes directly.
-    appendUpdates: async (rows) => {
-      await db.insert(roomUpdates).values(rows.map(({ roomId, update }) => ({ roomId, update })));
-    },
+    appendUpdates: drizzleAppender(db),
     kind: 'pglite',
     migrate: async () => {
       await migratePglite(db as never, { migrationsFolder: MIGRATIONS_FOLDER });

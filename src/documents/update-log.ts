@@ -1,12 +1,11 @@
-import type { Db, UpdateAppender } from '../db/client.ts';
+import { type Db, drizzleAppender, type UpdateAppender } from '../db/client.ts';
 import { FOREIGN_KEY_VIOLATION, hasSqlState, toBuffer } from '../db/rows.ts';
-import { roomUpdates } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
 
 export interface UpdateLogOptions {
   /** Reads and compaction. */
   db: Db;
-  /** Inserts appended rows (`Database.appendUpdates`: its own pool, one statement). @default a Drizzle insert on db */
+  /** Inserts appended rows (`Database.appendUpdates`: its own pool, one statement). @default `drizzleAppender(db)` */
   insertRows?: UpdateAppender;
   log: Logger;
   /** Longest an append keeps retrying while the database is away before it fails. @default 15000 (ms) */
@@ -51,8 +50,6 @@ interface Pending {
 export class UpdateLog {
   private readonly db: Db;
   private readonly insertRows: UpdateAppender;
-  /** A flush is due at the end of this event-loop turn. */
-  private flushScheduled = false;
   private readonly log: Logger;
   private readonly maxRetryMs: number;
   private readonly retryInitialDelayMs: number;
@@ -69,11 +66,7 @@ export class UpdateLog {
 
   constructor(options: UpdateLogOptions) {
     this.db = options.db;
-    this.insertRows =
-      options.insertRows ??
-      (async (rows) => {
-        await options.db.insert(roomUpdates).values(rows.map(({ roomId, update }) => ({ roomId, update })));
-      });
+    this.insertRows = options.insertRows ?? drizzleAppender(options.db);
     this.log = options.log;
     this.maxRetryMs = options.maxRetryMs ?? 15_000;
     this.retryInitialDelayMs = options.retryInitialDelayMs ?? 50;
@@ -113,7 +106,8 @@ export class UpdateLog {
         },
         firstTriedAt: performance.now(),
       });
-      this.scheduleFlush();
+      // A free slot sends at once; otherwise the append joins the next INSERT.
+      if (this.inFlight < this.maxInFlight) void this.flush();
     });
   }
 
@@ -129,20 +123,6 @@ export class UpdateLog {
     }
     const abandoned = this.queue.splice(0);
     for (const pending of abandoned) pending.reject(new Error('update log closed before this update was stored'));
-  }
-
-  /**
-   * Flushes once the event loop has read this turn's messages (`setImmediate` runs
-   * right after the poll phase): every update that arrived together goes into one
-   * INSERT, one write to the database socket, instead of one each.
-   */
-  private scheduleFlush(): void {
-    if (this.flushScheduled || this.inFlight >= this.maxInFlight) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      if (this.inFlight < this.maxInFlight && this.queue.length > 0) void this.flush();
-    });
   }
 
   private async flush(): Promise<void> {

@@ -331,9 +331,10 @@ function toUint8Array(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
 
 /**
  * What Hocuspocus reads of the upgrade request: its `url` (for the query parameters,
- * parsed from a path as well) and its `headers` (passed to hooks; none of ours reads
- * them). A fetch `Request` costs a URL parse and a Headers copy per connection, a
- * tenth of a connect: the headers are built only if something asks for them.
+ * which it parses from a path as well) and its `headers` (put in hook payloads). A
+ * fetch `Request` validates and parses the absolute URL on every connection; this view
+ * keeps the path as it came and copies the headers once, when Hocuspocus first reads
+ * them.
  */
 function requestView(request: IncomingMessage): Request {
   let headers: Headers | undefined;

@@ -107,7 +107,7 @@ describe('GET /api/rooms/:roomId', () => {
     expect(Date.parse(after.body.lastActive)).toBeGreaterThan(Date.parse(empty.body.lastActive));
   });
 
-  it('records every session of a connect storm, and the user a token names, with its email, written off the connect path', async () => {
+  it('records every session of a connect storm, its leaves, and the user a token names, with its email', async () => {
     const { room } = await roomWithOwner(server.url, { visibility: 'public' });
     // A user token from another application: the user has no row until they connect.
     const outsider = server.tokens.signUser({ id: `ext-${room.id}`, name: 'Outsider', email: `${room.id}@example.com` }, 600);

@@ -175,7 +175,7 @@ describe('join cache: joiners are answered from one encoding per document versio
   });
 });
 
-describe('join cache after a restart: the first joiners get the stored snapshot as it is', () => {
+describe('join cache after a restart (seeded from the stored snapshot; the seeding itself is checked in FullStateCache below)', () => {
   it('serves the board loaded from one snapshot, then every change made after the load', async () => {
     const storage = await createTestStorage('postgres');
     onTestFinished(() => storage.drop());
