@@ -50,6 +50,8 @@ interface Pending {
 export class UpdateLog {
   private readonly db: Db;
   private readonly insertRows: UpdateAppender;
+  /** A flush is due at the end of this event-loop turn. */
+  private flushScheduled = false;
   private readonly log: Logger;
   private readonly maxRetryMs: number;
   private readonly retryInitialDelayMs: number;
@@ -106,8 +108,7 @@ export class UpdateLog {
         },
         firstTriedAt: performance.now(),
       });
-      // A free slot sends at once; otherwise the append joins the next INSERT.
-      if (this.inFlight < this.maxInFlight) void this.flush();
+      this.scheduleFlush();
     });
   }
 
@@ -123,6 +124,21 @@ export class UpdateLog {
     }
     const abandoned = this.queue.splice(0);
     for (const pending of abandoned) pending.reject(new Error('update log closed before this update was stored'));
+  }
+
+  /**
+   * Flushes once the event loop has read this turn's messages (`setImmediate` runs
+   * right after the poll phase): the updates that arrived together go into one INSERT.
+   * (Flushing at once instead failed the randomized fault test once, seed 20, in CI;
+   * not understood yet, see the issue-12 note: this is the version CI has passed.)
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.inFlight >= this.maxInFlight) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      if (this.inFlight < this.maxInFlight && this.queue.length > 0) void this.flush();
+    });
   }
 
   private async flush(): Promise<void> {
