@@ -82,7 +82,17 @@ export function createDatabase(options: DatabaseOptions): Database {
     });
     const db = drizzlePostgres(client, { schema });
     const logClient = postgres(options.databaseUrl, { max: 2, onnotice: () => {}, connect_timeout: 10 });
+    // postgres.js learns array type OIDs from the first connection it opens. An append
+    // built before that (the first two, concurrent, on a fresh pool) bound bytea[] as
+    // bytea and failed ("cannot cast type bytea to bytea[]"), so each waits for one query.
+    let arrayTypesKnown: Promise<unknown> | undefined;
+    const learnArrayTypes = () =>
+      (arrayTypesKnown ??= logClient`SELECT 1`.catch((error: unknown) => {
+        arrayTypesKnown = undefined;
+        throw error;
+      }));
     const appendUpdates: UpdateAppender = async (rows) => {
+      await learnArrayTypes();
       // unnest over two arrays: the same statement text (prepared once per
       // connection) whatever the batch size. bytea arrays need their element type
       // named, postgres.js does not infer it from Buffers.

