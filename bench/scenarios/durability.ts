@@ -9,9 +9,11 @@
  */
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import * as Y from 'yjs';
+import { AppendTimer, describeAppendTiming } from '../lib/append-timing.ts';
 import { LoadPool } from '../lib/load.ts';
+import { describePgWaits, PgWaits } from '../lib/pg-waits.ts';
 import { sleep, summarize, type Summary } from '../lib/stats.ts';
-import { startTarget, type RunningTarget, type TargetName } from '../lib/targets.ts';
+import { POSTGRES_URL, startTarget, type RunningTarget, type TargetName } from '../lib/targets.ts';
 import { measureFanOut } from './fan-out.ts';
 
 export interface DurabilityRow {
@@ -73,26 +75,40 @@ export async function run({
   quick,
   env,
   log = console.log,
+  pgWaits = false,
 }: {
   quick: boolean;
   env?: Record<string, string>;
   log?: (line: string) => void;
+  /** Also sample the update log's PostgreSQL backends during the fan-out phase (bench/lib/pg-waits.ts; adds load). */
+  pgWaits?: boolean;
 }) {
   const rows: DurabilityRow[] = [];
   const targets: TargetName[] = quick ? ['scrible-pg'] : ['scrible-pg', 'scrible-pglite'];
   const envs = env && Object.keys(env).length ? [env] : [{}, { DURABLE_LOG: 'false' }];
   for (const name of targets) {
-    for (const serverEnv of envs) rows.push(await measure(name, serverEnv, quick, log));
+    for (const serverEnv of envs) rows.push(await measure(name, serverEnv, quick, log, pgWaits && name === 'scrible-pg'));
   }
   return { scenario: 'durability', rows };
 }
 
-async function measure(name: TargetName, env: Record<string, string>, quick: boolean, log: (line: string) => void): Promise<DurabilityRow> {
+async function measure(
+  name: TargetName,
+  env: Record<string, string>,
+  quick: boolean,
+  log: (line: string) => void,
+  pgWaits: boolean,
+): Promise<DurabilityRow> {
   const label = env.DURABLE_LOG === 'false' ? 'no-log' : Object.keys(env).length ? 'env' : undefined;
   const target = await startTarget(name, { env, label });
   const pool = new LoadPool(2);
   try {
+    const waits = pgWaits ? new PgWaits(POSTGRES_URL) : undefined;
+    const appends = env.DURABLE_LOG === 'false' ? undefined : new AppendTimer(target.wsUrl);
+    await Promise.all([waits?.begin(), appends?.begin()]);
     const fanOut = await measureFanOut(target, { quick, pool, log }, { seconds: quick ? 2 : 10 });
+    if (appends) log(describeAppendTiming(await appends.end()));
+    if (waits) log(describePgWaits(await waits.end()));
     const acks = await providerAcks(target, quick ? 2 : 10);
     const row: DurabilityRow = {
       target: target.name,
@@ -115,8 +131,8 @@ async function measure(name: TargetName, env: Record<string, string>, quick: boo
 }
 
 if (import.meta.main) {
-  // node bench/scenarios/durability.ts [--quick] [NAME=value ...]: the server env to compare.
+  // node bench/scenarios/durability.ts [--quick] [--pg-waits] [NAME=value ...]: the server env to compare.
   const args = process.argv.slice(2);
   const env = Object.fromEntries(args.filter((a) => a.includes('=')).map((a) => a.split(/=(.*)/s).slice(0, 2)));
-  console.log(JSON.stringify(await run({ quick: args.includes('--quick'), env })));
+  console.log(JSON.stringify(await run({ quick: args.includes('--quick'), env, pgWaits: args.includes('--pg-waits') })));
 }

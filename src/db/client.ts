@@ -79,9 +79,16 @@ export function createDatabase(options: DatabaseOptions): Database {
       onnotice: () => {},
       // Keep start-up honest: fail fast rather than hang when the server is away.
       connect_timeout: 10,
+      // Named in pg_stat_activity, so operators (and bench/lib/pg-waits.ts) tell the pools apart.
+      connection: { application_name: 'scrible' },
     });
     const db = drizzlePostgres(client, { schema });
-    const logClient = postgres(options.databaseUrl, { max: 2, onnotice: () => {}, connect_timeout: 10 });
+    const logClient = postgres(options.databaseUrl, {
+      max: 2,
+      onnotice: () => {},
+      connect_timeout: 10,
+      connection: { application_name: 'scrible-update-log' },
+    });
     // postgres.js learns array type OIDs from the first connection it opens. An append
     // built before that (the first two, concurrent, on a fresh pool) bound bytea[] as
     // bytea and failed ("cannot cast type bytea to bytea[]"), so each waits for one query.
