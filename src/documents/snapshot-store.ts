@@ -31,12 +31,13 @@ export class SnapshotStore {
 
   async latest(roomId: string): Promise<{ version: number; data: Uint8Array } | undefined> {
     const [row] = await this.db
-      .select({ version: roomSnapshots.version, data: roomSnapshots.snapshotData })
+      .select({ version: roomSnapshots.version })
       .from(roomSnapshots)
       .where(eq(roomSnapshots.roomId, roomId))
       .orderBy(desc(roomSnapshots.version))
       .limit(1);
-    return row;
+    const data = row && (await snapshotData(this.db, roomId, row.version));
+    return row && data ? { version: row.version, data } : undefined;
   }
 
   get(roomId: string, version: number): Promise<Uint8Array | undefined> {

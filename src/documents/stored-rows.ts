@@ -1,4 +1,4 @@
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { roomSnapshots, roomUpdates } from '../db/schema.ts';
 
@@ -17,13 +17,18 @@ export function snapshotVersions(db: Reader, roomId: string) {
     .orderBy(desc(roomSnapshots.version));
 }
 
-/** One snapshot version's data; `undefined` when that version is gone. */
-export async function snapshotData(db: Reader, roomId: string, version: number) {
+/**
+ * One snapshot version's data; `undefined` when that version is gone. Sent as base64
+ * text: postgres.js receives `bytea` as hex, twice the bytes and a slower decode
+ * (a 5 MB board: ~50 ms as hex, ~30 ms as base64 on PostgreSQL; the same on PGlite).
+ */
+export async function snapshotData(db: Reader, roomId: string, version: number): Promise<Uint8Array | undefined> {
   const [row] = await db
-    .select({ data: roomSnapshots.snapshotData })
+    .select({ base64: sql<string>`encode(${roomSnapshots.snapshotData}, 'base64')` })
     .from(roomSnapshots)
     .where(and(eq(roomSnapshots.roomId, roomId), eq(roomSnapshots.version, version)));
-  return row?.data;
+  // PostgreSQL breaks base64 into lines of 76; Node's decoder skips the newlines.
+  return row ? Buffer.from(row.base64, 'base64') : undefined;
 }
 
 /** A room's durable log, oldest first: applied in this order, it rebuilds what was acknowledged. */
