@@ -51,7 +51,8 @@ export class AppendTimer {
 
 function appendBuckets(text: string): Buckets {
   const buckets: Buckets = new Map();
-  for (const match of text.matchAll(/^scrible_log_append_seconds_bucket\{le="([^"]+)"\} (\S+)$/gm)) buckets.set(match[1]!, Number(match[2]));
+  for (const match of text.matchAll(/^scrible_log_append_seconds_bucket\{le="([^"]+)"\} (\S+)$/gm))
+    buckets.set(match[1]!, Number(match[2]));
   return buckets;
 }
 

@@ -68,7 +68,8 @@ export class PgWaits {
     }
     await this.sql.end();
     const states: Record<string, number> = {};
-    for (const [state, count] of [...this.counts].sort((a, b) => b[1] - a[1])) states[state] = Math.round((count / this.samples) * 1000) / 1000;
+    for (const [state, count] of [...this.counts].sort((a, b) => b[1] - a[1]))
+      states[state] = Math.round((count / this.samples) * 1000) / 1000;
     return {
       seconds,
       samples: this.samples,
@@ -121,6 +122,8 @@ export function describePgWaits(report: PgWaitReport): string {
     .map(([state, share]) => `${state} ${(share * 100).toFixed(1)}%`)
     .join(', ');
   const sched =
-    report.cpuMsPerSecond === undefined ? '' : `; on a core ${report.cpuMsPerSecond} ms/s, waiting for a core ${report.runQueueMsPerSecond} ms/s`;
+    report.cpuMsPerSecond === undefined
+      ? ''
+      : `; on a core ${report.cpuMsPerSecond} ms/s, waiting for a core ${report.runQueueMsPerSecond} ms/s`;
   return `update-log backends over ${report.seconds.toFixed(1)} s (${report.samples} samples): ${states}${sched}; ${report.commitsPerSecond} commits/s, ${report.walFlushesPerSecond} WAL flushes/s`;
 }
