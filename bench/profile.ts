@@ -1,5 +1,6 @@
 /**
- * Profiles one server under load: `node bench/profile.ts [target] [seconds] [fan-out|connections]`.
+ * Profiles one server under load: `node bench/profile.ts [target] [seconds] [fan-out|connections]`
+ * (`PROFILE_SERVER_ENV=DURABLE_LOG=false` profiles the server with those settings).
  * Writes the V8 CPU profile (open it in Chrome DevTools or speedscope.app as a flame
  * graph) to bench/results/profiles/ and prints the functions with the most self time.
  */
@@ -19,8 +20,16 @@ const scenario = process.argv[4] ?? 'fan-out';
 const dir = fileURLToPath(new URL('./results/profiles/', import.meta.url));
 mkdirSync(dir, { recursive: true });
 const started = Date.now();
+// PROFILE_SERVER_ENV=DURABLE_LOG=false,WS_CORK=true: the server's settings to profile.
+const serverEnv = Object.fromEntries(
+  (process.env.PROFILE_SERVER_ENV ?? '')
+    .split(',')
+    .filter((pair) => pair.includes('='))
+    .map((pair) => pair.split(/=(.*)/s).slice(0, 2)),
+);
 const target = await startTarget(name, {
   nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${started}.cpuprofile`],
+  env: serverEnv,
 });
 const pool = new LoadPool(2);
 const ctx = { quick: false, pool, log: console.log };
