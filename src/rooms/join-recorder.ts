@@ -99,20 +99,23 @@ export class JoinRecorder {
     // Users this process has not written yet, once each (ON CONFLICT may not touch a row twice).
     const newUsers = new Map<string, UserIdentity>();
     for (const join of batch) if (!users.isKnown(join.user.id)) newUsers.set(join.user.id, join.user);
-    const rows = batch.map((join, n) => sql`(${join.roomId}, ${join.user.id}, ${join.clientId.slice(0, 50)}, ${join.role}, ${n})`);
-    const upsertUsers: SQL =
-      newUsers.size > 0
-        ? sql`, u AS (INSERT INTO users (id, name, avatar_url) VALUES ${sql.join(
-            [...newUsers.values()].map((user) => sql`(${user.id}, ${user.name}, ${user.avatarUrl ?? null})`),
-            sql`, `,
-          )} ON CONFLICT (id) DO UPDATE SET name = excluded.name)`
-        : sql``;
+    const clientIds = batch.map((join) => join.clientId.slice(0, 50));
     try {
       // One statement: the users first (the participant rows reference them), the rooms'
-      // last_active, and a participant row per join whose room still exists.
+      // last_active, and a participant row per join whose room still exists. Arrays, not
+      // VALUES lists: the text is the same for every batch, so each connection prepares
+      // it once (postgres.js keeps a prepared statement per distinct text for the
+      // connection's life, and a VALUES list made one per batch size).
       const recorded = await queryRows<{ id: string; room_id: string; client_id: string }>(
         db,
-        sql`WITH j(room_id, user_id, client_id, role, n) AS (VALUES ${sql.join(rows, sql`, `)})${upsertUsers},
+        sql`WITH j AS (
+              SELECT * FROM unnest(${textArray(batch.map((join) => join.roomId))}, ${textArray(batch.map((join) => join.user.id))},
+                                   ${textArray(clientIds)}, ${textArray(batch.map((join) => join.role))})
+                WITH ORDINALITY AS j(room_id, user_id, client_id, role, n)),
+            u AS (INSERT INTO users (id, name, avatar_url)
+              SELECT * FROM unnest(${textArray([...newUsers.keys()])}, ${textArray([...newUsers.values()].map((user) => user.name))},
+                                   ${textArray([...newUsers.values()].map((user) => user.avatarUrl ?? null))})
+              ON CONFLICT (id) DO UPDATE SET name = excluded.name),
             r AS (UPDATE rooms SET last_active = now() WHERE id IN (SELECT room_id FROM j) RETURNING id)
             INSERT INTO room_participants (room_id, user_id, client_id, role)
             SELECT j.room_id, j.user_id, j.client_id, j.role FROM j JOIN r ON r.id = j.room_id ORDER BY j.n
@@ -120,7 +123,7 @@ export class JoinRecorder {
       );
       for (const user of newUsers.values()) void users.remember(user);
       const ids = new Map(recorded.map((row) => [`${row.room_id}\0${row.client_id}`, row.id]));
-      for (const join of batch) join.resolve(ids.get(`${join.roomId}\0${join.clientId.slice(0, 50)}`));
+      batch.forEach((join, i) => join.resolve(ids.get(`${join.roomId}\0${clientIds[i]}`)));
     } catch (error) {
       log.warn({ err: error, joins: batch.length }, 'could not record joins');
       for (const join of batch) join.resolve(undefined);
@@ -132,18 +135,17 @@ export class JoinRecorder {
     const rooms = [...new Set(batch.map((leave) => leave.roomId))];
     try {
       await db.execute(
-        sql`WITH r AS (UPDATE rooms SET last_active = now() WHERE id IN (${sql.join(
-          rooms.map((id) => sql`${id}`),
-          sql`, `,
-        )}))
-            UPDATE room_participants SET left_at = now() WHERE id IN (${sql.join(
-              batch.map((leave) => sql`${leave.participantId}::uuid`),
-              sql`, `,
-            )})`,
+        sql`WITH r AS (UPDATE rooms SET last_active = now() WHERE id = ANY(${textArray(rooms)}))
+            UPDATE room_participants SET left_at = now() WHERE id = ANY(${textArray(batch.map((leave) => leave.participantId))}::uuid[])`,
       );
     } catch (error) {
       log.warn({ err: error, leaves: batch.length }, 'could not record leaves');
     }
     for (const leave of batch) leave.resolve();
   }
+}
+
+/** One `text[]` parameter (drizzle would spread a bare array into a list of parameters). */
+function textArray(values: (string | null)[]): SQL {
+  return sql`${sql.param(values)}::text[]`;
 }
