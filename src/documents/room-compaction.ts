@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
+import { and, eq, isNull, lte, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
 import type { Db } from '../db/client.ts';
 import { queryRows, toBuffer } from '../db/rows.ts';
@@ -122,8 +122,12 @@ export async function compactRoom(input: CompactionInput): Promise<CompactionRes
       })
       .returning({ createdAt: roomSnapshots.createdAt });
     await tx.execute(sql`UPDATE rooms SET last_active = now() WHERE id = ${roomId}`);
-    for (let i = 0; i < contained.length; i += 1000) {
-      await tx.delete(roomUpdates).where(and(eq(roomUpdates.roomId, roomId), inArray(roomUpdates.seq, contained.slice(i, i + 1000))));
+    // One array parameter, not an IN list: the same statement text for any number of
+    // rows, prepared once per connection (postgres.js keeps one per distinct text).
+    if (contained.length > 0) {
+      await tx
+        .delete(roomUpdates)
+        .where(and(eq(roomUpdates.roomId, roomId), sql`${roomUpdates.seq} = ANY(${sql.param(contained)}::bigint[])`));
     }
     await quarantine(tx as unknown as Db, roomId, quarantined);
     // Named versions are kept at any age; the newest version always is (keepVersions ≥ 1).
