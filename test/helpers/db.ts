@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
+import { afterAll, beforeAll } from 'vitest';
+import { createDatabase, type Database } from '../../src/db/client.ts';
 
 /** The PostgreSQL server tests use; each test file gets its own database on it. */
 export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -43,5 +45,28 @@ export async function createTestStorage(kind: StorageKind): Promise<TestStorage>
       await cleanup.end();
       rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * A migrated database of its own for the tests of one file or describe block (either
+ * engine): created before them, closed and dropped after them.
+ * @returns the database, once the tests run
+ */
+export function useMigratedDatabase(kind: StorageKind): () => Database {
+  let storage: TestStorage | undefined;
+  let database: Database | undefined;
+  beforeAll(async () => {
+    storage = await createTestStorage(kind);
+    database = createDatabase(storage);
+    await database.migrate();
+  });
+  afterAll(async () => {
+    await database?.close();
+    await storage?.drop();
+  });
+  return () => {
+    if (!database) throw new Error('the test database is not created yet (use it inside tests or hooks)');
+    return database;
   };
 }

@@ -1,31 +1,20 @@
 import { eq, inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, type Database } from '../../src/db/client.ts';
+import { describe, expect, it } from 'vitest';
 import { roomParticipants, rooms, users } from '../../src/db/schema.ts';
 import { createLogger } from '../../src/log.ts';
 import { JoinRecorder } from '../../src/rooms/join-recorder.ts';
 import { RoomStore } from '../../src/rooms/room-store.ts';
 import { UserStore } from '../../src/users/user-store.ts';
-import { createTestStorage, type StorageKind, type TestStorage } from '../helpers/db.ts';
+import { type StorageKind, useMigratedDatabase } from '../helpers/db.ts';
 
 // The join/leave bookkeeping's batched statements, on both engines: rows for every
 // join of a batch (new and known users, several rooms), none for a room that is gone,
 // and the leaves closing exactly their rows.
 describe.each<StorageKind>(['postgres', 'pglite'])('join recorder on %s', (kind) => {
-  let storage: TestStorage;
-  let database: Database;
-
-  beforeAll(async () => {
-    storage = await createTestStorage(kind);
-    database = createDatabase(storage);
-    await database.migrate();
-  });
-  afterAll(async () => {
-    await database.close();
-    await storage.drop();
-  });
+  const migrated = useMigratedDatabase(kind);
 
   it('records a batch of joins and then its leaves', async () => {
+    const database = migrated();
     const userStore = new UserStore(database.db);
     await userStore.ensure({ id: 'owner', name: 'Owner' });
     const roomStore = new RoomStore(database.db);

@@ -1,29 +1,18 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, type Database } from '../../src/db/client.ts';
+import { describe, expect, it } from 'vitest';
 import { roomUpdates } from '../../src/db/schema.ts';
 import { RoomStore } from '../../src/rooms/room-store.ts';
 import { UserStore } from '../../src/users/user-store.ts';
-import { createTestStorage, type StorageKind, type TestStorage } from '../helpers/db.ts';
+import { type StorageKind, useMigratedDatabase } from '../helpers/db.ts';
 
 // The durable log's INSERT, on both engines, from a pool that has not run a query yet:
 // the first appends after a start arrive together (every reconnecting client at once).
 describe.each<StorageKind>(['postgres', 'pglite'])('durable-log appends on %s', (kind) => {
-  let storage: TestStorage;
-  let database: Database;
-
-  beforeAll(async () => {
-    storage = await createTestStorage(kind);
-    database = createDatabase(storage);
-    await database.migrate();
-    await new UserStore(database.db).create({ id: 'u1', name: 'U' });
-  });
-  afterAll(async () => {
-    await database.close();
-    await storage.drop();
-  });
+  const migrated = useMigratedDatabase(kind);
 
   it('stores concurrent first batches whole', async () => {
+    const database = migrated();
+    await new UserStore(database.db).create({ id: 'u1', name: 'U' });
     const room = await new RoomStore(database.db).create({ name: 'r', ownerId: 'u1', visibility: 'private', passwordHash: null });
     const batch = (size: number, tag: number) =>
       Array.from({ length: size }, (_, i) => ({ roomId: room.id, update: Buffer.from([tag, i, 0, 255]) }));
