@@ -89,17 +89,7 @@ export function createDatabase(options: DatabaseOptions): Database {
       connect_timeout: 10,
       connection: { application_name: 'scrible-update-log' },
     });
-    // postgres.js learns array type OIDs from the first connection it opens. An append
-    // built before that (the first two, concurrent, on a fresh pool) bound bytea[] as
-    // bytea and failed ("cannot cast type bytea to bytea[]"), so each waits for one query.
-    let arrayTypesKnown: Promise<unknown> | undefined;
-    const learnArrayTypes = () =>
-      (arrayTypesKnown ??= logClient`SELECT 1`.catch((error: unknown) => {
-        arrayTypesKnown = undefined;
-        throw error;
-      }));
     const appendUpdates: UpdateAppender = async (rows) => {
-      await learnArrayTypes();
       // unnest over two arrays: the same statement text (prepared once per
       // connection) whatever the batch size. bytea arrays need their element type
       // named, postgres.js does not infer it from Buffers.
@@ -124,6 +114,11 @@ export function createDatabase(options: DatabaseOptions): Database {
           await session`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.catch(() => undefined);
           session.release();
         }
+        // postgres.js learns array type OIDs (once per pool) from the first connection it
+        // opens. Appends built before that, the first two at once on a fresh pool, bound
+        // bytea[] as bytea and failed ("cannot cast type bytea to bytea[]"): the log's
+        // pool opens here, before anything is served. (The main pool learnt them above.)
+        await logClient`SELECT 1`;
       },
       ping: async () => {
         await db.execute(sql`select 1`);

@@ -1,4 +1,4 @@
-import type { SQL } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 
 /**
@@ -29,4 +29,14 @@ export const FOREIGN_KEY_VIOLATION = '23503';
 /** Bytes as postgres.js binds them to bytea (a Buffer view, no copy); PGlite takes it too. */
 export function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/**
+ * One array parameter of `type` (Drizzle spreads a bare array into a list of
+ * parameters): the statement's text stays the same for any number of values, so each
+ * connection prepares it once (postgres.js keeps a prepared statement per distinct
+ * text for the connection's life, so an IN or VALUES list made one per length).
+ */
+export function arrayParam(values: readonly (string | number | null)[], type: 'text' | 'bigint' | 'uuid'): SQL {
+  return sql`${sql.param(values)}::${sql.raw(type)}[]`;
 }

@@ -1,7 +1,7 @@
 import { and, eq, isNull, lte, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
 import type { Db } from '../db/client.ts';
-import { queryRows, toBuffer } from '../db/rows.ts';
+import { arrayParam, queryRows, toBuffer } from '../db/rows.ts';
 import { roomSnapshots, roomUpdates } from '../db/schema.ts';
 import { errorText, quarantine, type Unreadable } from './quarantine.ts';
 import type { RoomState } from './room-state.ts';
@@ -122,12 +122,10 @@ export async function compactRoom(input: CompactionInput): Promise<CompactionRes
       })
       .returning({ createdAt: roomSnapshots.createdAt });
     await tx.execute(sql`UPDATE rooms SET last_active = now() WHERE id = ${roomId}`);
-    // One array parameter, not an IN list: the same statement text for any number of
-    // rows, prepared once per connection (postgres.js keeps one per distinct text).
     if (contained.length > 0) {
       await tx
         .delete(roomUpdates)
-        .where(and(eq(roomUpdates.roomId, roomId), sql`${roomUpdates.seq} = ANY(${sql.param(contained)}::bigint[])`));
+        .where(and(eq(roomUpdates.roomId, roomId), sql`${roomUpdates.seq} = ANY(${arrayParam(contained, 'bigint')})`));
     }
     await quarantine(tx as unknown as Db, roomId, quarantined);
     // Named versions are kept at any age; the newest version always is (keepVersions ≥ 1).

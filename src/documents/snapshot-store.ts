@@ -2,7 +2,7 @@ import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { hasSqlState, queryRows, toBuffer, UNIQUE_VIOLATION } from '../db/rows.ts';
 import { roomSnapshots, users } from '../db/schema.ts';
-import { snapshotData } from './stored-rows.ts';
+import { fromBase64, snapshotBase64, snapshotData } from './stored-rows.ts';
 
 /** Who made a version: the user's id and name (null when this server never recorded them). */
 export interface VersionAuthor {
@@ -31,13 +31,12 @@ export class SnapshotStore {
 
   async latest(roomId: string): Promise<{ version: number; data: Uint8Array } | undefined> {
     const [row] = await this.db
-      .select({ version: roomSnapshots.version })
+      .select({ version: roomSnapshots.version, base64: snapshotBase64 })
       .from(roomSnapshots)
       .where(eq(roomSnapshots.roomId, roomId))
       .orderBy(desc(roomSnapshots.version))
       .limit(1);
-    const data = row && (await snapshotData(this.db, roomId, row.version));
-    return row && data ? { version: row.version, data } : undefined;
+    return row && { version: row.version, data: fromBase64(row.base64) };
   }
 
   get(roomId: string, version: number): Promise<Uint8Array | undefined> {

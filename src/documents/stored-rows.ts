@@ -18,17 +18,24 @@ export function snapshotVersions(db: Reader, roomId: string) {
 }
 
 /**
- * One snapshot version's data; `undefined` when that version is gone. Sent as base64
- * text: postgres.js receives `bytea` as hex, twice the bytes and a slower decode
- * (a 5 MB board: ~50 ms as hex, ~30 ms as base64 on PostgreSQL; the same on PGlite).
+ * A snapshot's data as base64 text, for `fromBase64`: postgres.js receives `bytea` as
+ * hex, twice the bytes and a slower decode (a 5 MB board: ~50 ms as hex, ~30 ms as
+ * base64 on PostgreSQL; the same on PGlite).
  */
+export const snapshotBase64 = sql<string>`encode(${roomSnapshots.snapshotData}, 'base64')`;
+
+/** PostgreSQL breaks base64 into lines of 76; Node's decoder skips the newlines. */
+export function fromBase64(text: string): Uint8Array {
+  return Buffer.from(text, 'base64');
+}
+
+/** One snapshot version's data; `undefined` when that version is gone. */
 export async function snapshotData(db: Reader, roomId: string, version: number): Promise<Uint8Array | undefined> {
   const [row] = await db
-    .select({ base64: sql<string>`encode(${roomSnapshots.snapshotData}, 'base64')` })
+    .select({ base64: snapshotBase64 })
     .from(roomSnapshots)
     .where(and(eq(roomSnapshots.roomId, roomId), eq(roomSnapshots.version, version)));
-  // PostgreSQL breaks base64 into lines of 76; Node's decoder skips the newlines.
-  return row ? Buffer.from(row.base64, 'base64') : undefined;
+  return row ? fromBase64(row.base64) : undefined;
 }
 
 /** A room's durable log, oldest first: applied in this order, it rebuilds what was acknowledged. */

@@ -1,9 +1,11 @@
-import { type SQL, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { queryRows } from '../db/rows.ts';
+import { arrayParam, queryRows } from '../db/rows.ts';
 import type { Role } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
 import type { UserIdentity, UserStore } from '../users/user-store.ts';
+
+const textArray = (values: (string | null)[]) => arrayParam(values, 'text');
 
 export interface JoinRecorderOptions {
   db: Db;
@@ -102,10 +104,8 @@ export class JoinRecorder {
     const clientIds = batch.map((join) => join.clientId.slice(0, 50));
     try {
       // One statement: the users first (the participant rows reference them), the rooms'
-      // last_active, and a participant row per join whose room still exists. Arrays, not
-      // VALUES lists: the text is the same for every batch, so each connection prepares
-      // it once (postgres.js keeps a prepared statement per distinct text for the
-      // connection's life, and a VALUES list made one per batch size).
+      // last_active, and a participant row per join whose room still exists; arrays, so
+      // its text is the same for every batch (see arrayParam).
       const recorded = await queryRows<{ id: string; room_id: string; client_id: string }>(
         db,
         sql`WITH j AS (
@@ -136,16 +136,14 @@ export class JoinRecorder {
     try {
       await db.execute(
         sql`WITH r AS (UPDATE rooms SET last_active = now() WHERE id = ANY(${textArray(rooms)}))
-            UPDATE room_participants SET left_at = now() WHERE id = ANY(${textArray(batch.map((leave) => leave.participantId))}::uuid[])`,
+            UPDATE room_participants SET left_at = now() WHERE id = ANY(${arrayParam(
+              batch.map((leave) => leave.participantId),
+              'uuid',
+            )})`,
       );
     } catch (error) {
       log.warn({ err: error, leaves: batch.length }, 'could not record leaves');
     }
     for (const leave of batch) leave.resolve();
   }
-}
-
-/** One `text[]` parameter (drizzle would spread a bare array into a list of parameters). */
-function textArray(values: (string | null)[]): SQL {
-  return sql`${sql.param(values)}::text[]`;
 }

@@ -33,9 +33,14 @@ class HeldAppends {
     return this.waiting.length;
   }
 
-  /** Lets the first `count` held INSERTs run (all by default); later ones are held while `holding`. */
-  releaseHeld(count = this.waiting.length): void {
-    for (const { release } of this.waiting.splice(0, count)) release();
+  /**
+   * Lets the first `count` held INSERTs run (all by default); later ones are held while `holding`.
+   * @returns how many rows (one per client message, each acknowledged once stored) were let through
+   */
+  releaseHeld(count = this.waiting.length): number {
+    const released = this.waiting.splice(0, count);
+    for (const { release } of released) release();
+    return released.reduce((sum, { rows }) => sum + rows.length, 0);
   }
 }
 
@@ -81,9 +86,15 @@ describe('the provider counts acknowledgements across a reconnect', () => {
 
     for (let i = 0; i < 2; i++) putRecord(writer.doc, room.id, `shape:online${i}`, {});
     await new Promise((resolve) => setTimeout(resolve, 100));
-    // Only what was sent before the two online writes is stored and acknowledged now.
-    appends.releaseHeld(sentBefore);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Only what was sent before the two online writes is stored and acknowledged now:
+    // once those acknowledgements are in, the count must still hold the online writes,
+    // which wait at the database.
+    const counted = writer.provider.unsyncedChanges;
+    const released = appends.releaseHeld(sentBefore);
+    await vi.waitFor(() => expect(writer.provider.unsyncedChanges).toBeLessThanOrEqual(Math.max(0, counted - released)), {
+      timeout: 10_000,
+    });
+    await vi.waitFor(() => expect(appends.heldRows).toBeGreaterThanOrEqual(2), { timeout: 10_000 });
     expect(writer.provider.hasUnsyncedChanges).toBe(true);
 
     appends.holding = false;

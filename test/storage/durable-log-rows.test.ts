@@ -1,13 +1,15 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import { roomUpdates } from '../../src/db/schema.ts';
+import { compactRoom } from '../../src/documents/room-compaction.ts';
 import { RoomStore } from '../../src/rooms/room-store.ts';
 import { UserStore } from '../../src/users/user-store.ts';
 import { type StorageKind, useMigratedDatabase } from '../helpers/db.ts';
 
 // The durable log's INSERT, on both engines, from a pool that has not run a query yet:
 // the first appends after a start arrive together (every reconnecting client at once).
-describe.each<StorageKind>(['postgres', 'pglite'])('durable-log appends on %s', (kind) => {
+describe.each<StorageKind>(['postgres', 'pglite'])('durable-log appends and their compaction on %s', (kind) => {
   const migrated = useMigratedDatabase(kind);
 
   it('stores concurrent first batches whole', async () => {
@@ -31,5 +33,29 @@ describe.each<StorageKind>(['postgres', 'pglite'])('durable-log appends on %s', 
     expect(rows.map((row) => Buffer.from(row.update).toString('hex')).sort()).toEqual(
       [...batch(3, 1), ...batch(1, 2), ...batch(2, 3)].map((row) => row.update.toString('hex')).sort(),
     );
+  });
+
+  it('compaction deletes exactly the rows its version contains', async () => {
+    const database = migrated();
+    await new UserStore(database.db).create({ id: 'u2', name: 'U' });
+    const room = await new RoomStore(database.db).create({ name: 'c', ownerId: 'u2', visibility: 'private', passwordHash: null });
+    const writer = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    writer.on('update', (update: Uint8Array) => updates.push(update));
+    for (let i = 0; i < 5; i++) writer.getMap('m').set(`k${i}`, i);
+    await database.appendUpdates(updates.map((update) => ({ roomId: room.id, update: Buffer.from(update) })));
+
+    const stored = new Y.Doc();
+    const result = await compactRoom({
+      db: database.db,
+      roomId: room.id,
+      doc: stored,
+      containedVersion: undefined,
+      keepVersions: 3,
+      origin: null,
+    });
+    expect(result?.compactedRows).toBe(5);
+    expect(stored.getMap('m').toJSON()).toEqual({ k0: 0, k1: 1, k2: 2, k3: 3, k4: 4 });
+    expect(await database.db.select().from(roomUpdates).where(eq(roomUpdates.roomId, room.id))).toEqual([]);
   });
 });
