@@ -1,5 +1,5 @@
 /**
- * Profiles one server under load: `node bench/profile.ts [target] [seconds] [fan-out|connections]`
+ * Profiles one server under load: `node bench/profile.ts [target] [seconds] [fan-out|connections|cold-load|hot-room|presence]`
  * (`PROFILE_SERVER_ENV=DURABLE_LOG=false` profiles the server with those settings).
  * Writes the V8 CPU profile (open it in Chrome DevTools or speedscope.app as a flame
  * graph) to bench/results/profiles/ and prints the functions with the most self time.
@@ -12,10 +12,15 @@ import { startTarget, type TargetName } from './lib/targets.ts';
 import { measureColdLoad } from './scenarios/cold-load.ts';
 import { measureConnections } from './scenarios/connections.ts';
 import { measureFanOut } from './scenarios/fan-out.ts';
+import { measureHotRoom } from './scenarios/hot-room.ts';
+import { measurePresence } from './scenarios/presence.ts';
 
 const name = (process.argv[2] ?? 'scrible-pglite') as TargetName;
 const seconds = Number(process.argv[3] ?? 10);
-/** fan-out (default), connections (about `seconds` × 500 clients connecting) or cold-load. */
+/**
+ * fan-out (default), connections (about `seconds` × 500 clients connecting), cold-load,
+ * hot-room (the whole rate ladder) or presence (both phases); the last three ignore `seconds`.
+ */
 const scenario = process.argv[4] ?? 'fan-out';
 const dir = fileURLToPath(new URL('./results/profiles/', import.meta.url));
 mkdirSync(dir, { recursive: true });
@@ -38,7 +43,15 @@ let windowMicros: [number, number] = [0, Number.POSITIVE_INFINITY];
 if (scenario === 'connections') windowMicros = (await measureConnections(target, ctx, seconds * 500)).windowMicros;
 // The restarted server's whole life (load after restart, reopens); `seconds` is ignored.
 else if (scenario === 'cold-load') stopping = (await measureColdLoad(target, ctx)).target;
-else windowMicros = (await measureFanOut(target, ctx, { seconds })).windowMicros;
+else if (scenario === 'hot-room') {
+  const row = await measureHotRoom(target, ctx);
+  for (const step of row.steps)
+    console.log(`  ${step.rate}/s: p99 ${step.latencyMs.p99} ms, lost ${step.lost}, server CPU ${step.serverCpuPercent}%`);
+} else if (scenario === 'presence') {
+  // The phase with cursors: `PROFILE_PHASE=quiet` profiles the drawing alone.
+  const row = await measurePresence(target, ctx);
+  windowMicros = (process.env.PROFILE_PHASE === 'quiet' ? row.quiet : row.busy).windowMicros;
+} else windowMicros = (await measureFanOut(target, ctx, { seconds })).windowMicros;
 await pool.close();
 await stopping.stop();
 

@@ -8,6 +8,7 @@
  */
 import type { ScenarioContext } from '../lib/context.ts';
 import type { ClientSpec } from '../lib/load-worker.ts';
+import { nowMicros } from '../lib/protocol.ts';
 import { sleep, summarize, type Summary } from '../lib/stats.ts';
 import type { RunningTarget } from '../lib/targets.ts';
 
@@ -19,6 +20,8 @@ export interface PresencePhase {
   serverCpuPercent: number;
   /** The two load workers' CPU (100% = one core): past ~90% the clients, not the server, delay deliveries. */
   clientCpuPercent: number;
+  /** The phase on the monotonic clock (µs), to cut a CPU profile to it. */
+  windowMicros: [number, number];
 }
 
 export interface PresenceRow {
@@ -47,7 +50,9 @@ export async function measurePresence(target: RunningTarget, ctx: ScenarioContex
     const cpu0 = target.cpuSeconds();
     const client0 = await pool.clientCpuSeconds();
     const wall0 = performance.now();
+    const window0 = nowMicros();
     const sent = await pool.write(number, 10, seconds * 1000, 200, awarenessRate);
+    const window1 = nowMicros();
     const cpu = target.cpuSeconds() - cpu0;
     const wall = (performance.now() - wall0) / 1000;
     await sleep(500);
@@ -58,6 +63,7 @@ export async function measurePresence(target: RunningTarget, ctx: ScenarioContex
       lost: report.lost,
       serverCpuPercent: Math.round((cpu / wall) * 1000) / 10,
       clientCpuPercent: Math.round(((report.clientCpuSeconds - client0) / wall) * 1000) / 10,
+      windowMicros: [window0, window1],
     };
   };
   try {

@@ -67,9 +67,9 @@ export function syncFrame(roomId: string, payload: Uint8Array, step = 2, type: n
   });
 }
 
-/** An awareness frame carrying the given states (y-protocols encoding, written by hand). */
-export function awarenessFrame(roomId: string, states: Array<{ clientId: number; clock: number; state: unknown }>): Uint8Array {
-  const update = encoding.encode((e) => {
+/** Awareness states as one y-protocols awareness update (encoded by hand). */
+export function encodeAwarenessStates(states: Array<{ clientId: number; clock: number; state: unknown }>): Uint8Array {
+  return encoding.encode((e) => {
     encoding.writeVarUint(e, states.length);
     for (const { clientId, clock, state } of states) {
       encoding.writeVarUint(e, clientId);
@@ -77,10 +77,14 @@ export function awarenessFrame(roomId: string, states: Array<{ clientId: number;
       encoding.writeVarString(e, JSON.stringify(state));
     }
   });
+}
+
+/** An awareness frame carrying the given states. */
+export function awarenessFrame(roomId: string, states: Array<{ clientId: number; clock: number; state: unknown }>): Uint8Array {
   return encoding.encode((e) => {
     encoding.writeVarString(e, roomId);
     encoding.writeVarUint(e, Message.Awareness);
-    encoding.writeVarUint8Array(e, update);
+    encoding.writeVarUint8Array(e, encodeAwarenessStates(states));
   });
 }
 
@@ -89,4 +93,33 @@ export async function rejectedCount(baseUrl: string, reason: string): Promise<nu
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
   const match = new RegExp(`scrible_messages_rejected_total\\{reason="${reason}"\\} (\\d+)`).exec(text);
   return match ? Number(match[1]) : 0;
+}
+
+/** One awareness frame a raw socket received: client id → the state's `n` (null: removed). */
+export type ReceivedAwareness = Map<number, number | null>;
+
+/** An awareness frame's states (undefined for any other message). */
+export function decodeAwarenessFrame(data: Uint8Array): ReceivedAwareness | undefined {
+  const decoder = decoding.createDecoder(data);
+  decoding.readVarString(decoder);
+  if (decoding.readVarUint(decoder) !== Message.Awareness) return undefined;
+  const update = decoding.createDecoder(decoding.readVarUint8Array(decoder));
+  const entries: ReceivedAwareness = new Map();
+  for (let count = decoding.readVarUint(update); count > 0; count--) {
+    const clientId = decoding.readVarUint(update);
+    decoding.readVarUint(update); // clock
+    const state = JSON.parse(decoding.readVarString(update)) as { n?: number } | null;
+    entries.set(clientId, state?.n ?? null);
+  }
+  return entries;
+}
+
+/** Every awareness frame the socket receives from now on, in order. */
+export function recordAwareness(socket: RawSocket): ReceivedAwareness[] {
+  const frames: ReceivedAwareness[] = [];
+  socket.ws.on('message', (data: Buffer) => {
+    const entries = decodeAwarenessFrame(new Uint8Array(data));
+    if (entries) frames.push(entries);
+  });
+  return frames;
 }

@@ -1,37 +1,11 @@
-import * as decoding from 'lib0/decoding';
 import { describe, expect, it, vi } from 'vitest';
 import { roomWithOwner } from '../helpers/api.ts';
 import { syncedProvider } from '../helpers/provider.ts';
-import { authenticate, awarenessFrame, Message, openRawSocket, type RawSocket } from '../helpers/raw-socket.ts';
+import { authenticate, awarenessFrame, openRawSocket, recordAwareness } from '../helpers/raw-socket.ts';
 import { useTestServer } from '../helpers/server.ts';
 
 // A long window, so the frames of one window are easy to tell apart on a loaded machine.
 const server = useTestServer({ env: { WS_AWARENESS_FLUSH_MS: '300' } });
-
-interface AwarenessFrame {
-  /** Client id → the state's `n` (null: removed). */
-  entries: Map<number, number | null>;
-}
-
-/** Every awareness frame the socket receives from now on. */
-function recordAwareness(socket: RawSocket): AwarenessFrame[] {
-  const frames: AwarenessFrame[] = [];
-  socket.ws.on('message', (data: Buffer) => {
-    const decoder = decoding.createDecoder(new Uint8Array(data));
-    decoding.readVarString(decoder);
-    if (decoding.readVarUint(decoder) !== Message.Awareness) return;
-    const update = decoding.createDecoder(decoding.readVarUint8Array(decoder));
-    const entries = new Map<number, number | null>();
-    for (let count = decoding.readVarUint(update); count > 0; count--) {
-      const clientId = decoding.readVarUint(update);
-      decoding.readVarUint(update); // clock
-      const state = JSON.parse(decoding.readVarString(update)) as { n?: number } | null;
-      entries.set(clientId, state?.n ?? null);
-    }
-    frames.push({ entries });
-  });
-  return frames;
-}
 
 describe('awareness batching (WS_AWARENESS_FLUSH_MS)', () => {
   it('sends the cursors that moved within one window as one frame, each at its newest state', async () => {
@@ -51,16 +25,13 @@ describe('awareness batching (WS_AWARENESS_FLUSH_MS)', () => {
     }
     senders[0]!.send(awarenessFrame(room.id, [{ clientId: 1001, clock: 2, state: { n: 2 } }]));
 
-    await vi.waitFor(
-      () => expect(frames.flatMap((frame) => [...frame.entries.keys()])).toEqual(expect.arrayContaining([1001, 1002, 1003])),
-      {
-        timeout: 5_000,
-      },
-    );
+    await vi.waitFor(() => expect(frames.flatMap((frame) => [...frame.keys()])).toEqual(expect.arrayContaining([1001, 1002, 1003])), {
+      timeout: 5_000,
+    });
     // One frame for the window (two if it closed between the sends on a slow machine), never one per move.
     expect(frames.length).toBeLessThan(4);
-    expect(frames[0]!.entries.size).toBeGreaterThan(1);
-    const newest = new Map(frames.flatMap((frame) => [...frame.entries]));
+    expect(frames[0]!.size).toBeGreaterThan(1);
+    const newest = new Map(frames.flatMap((frame) => [...frame]));
     expect(newest.get(1001)).toBe(2);
   });
 
