@@ -127,16 +127,22 @@ export class UpdateLog {
   }
 
   /**
-   * Flushes once the event loop has read this turn's messages (`setImmediate` runs
-   * right after the poll phase): the updates that arrived together go into one INSERT.
+   * Flushes once the event loop has read this turn's messages and broadcast them:
+   * the updates that arrived together go into one INSERT, built after the readers
+   * have their frames. Hocuspocus broadcasts from a `setImmediate` queued when it
+   * applies an update, which is after the append that scheduled this flush; a
+   * `setImmediate` queued from inside one runs on the next turn of the loop, so
+   * after those broadcasts (and with whatever that turn's poll phase read).
    */
   private scheduleFlush(): void {
     if (this.flushScheduled || this.inFlight >= this.maxInFlight) return;
     this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      if (this.inFlight < this.maxInFlight && this.queue.length > 0) void this.flush();
-    });
+    setImmediate(() =>
+      setImmediate(() => {
+        this.flushScheduled = false;
+        if (this.inFlight < this.maxInFlight && this.queue.length > 0) void this.flush();
+      }),
+    );
   }
 
   private async flush(): Promise<void> {
