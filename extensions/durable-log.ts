@@ -95,6 +95,7 @@ export class DurableLog implements Extension {
       },
       (error: unknown) => this.fail(connection, appends, room, error),
     );
+    room?.trackAppend(appended);
     appends.tail = Promise.all([appends.tail, appended, integrated(document, update)]).then(() => undefined);
   }
 

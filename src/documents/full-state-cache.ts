@@ -143,7 +143,6 @@ function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
   return true;
 }
 
-/** Yjs's own test for whether a transaction makes an update: something deleted, or some client's clock moved. */
 /** Whether a transaction changed what a full-state encoding holds: a clock moved or something was deleted. */
 export function changesEncoding(transaction: Y.Transaction): boolean {
   if (transaction.deleteSet.clients.size > 0) return true;

@@ -136,6 +136,9 @@ export async function compactRoom(input: CompactionInput): Promise<CompactionRes
   });
 }
 
+/** How long a store waits for the room's appends in flight before it reads the log. */
+const APPENDS_WAIT_MS = 1_000;
+
 /**
  * One store of a room loaded in this instance: compacts it from its live document and
  * keeps its state in step. Acknowledgements held back in the room (after a failed
@@ -149,6 +152,9 @@ export async function storeLoadedRoom(
   state: RoomState,
   input: Pick<CompactionInput, 'db' | 'keepVersions' | 'name' | 'createdBy'>,
 ): Promise<CompactionResult | undefined> {
+  // The rows still committing are then read and compacted with the rest (bounded:
+  // a store without them is as correct, it only leaves them to the next one).
+  await state.appendsSettled(APPENDS_WAIT_MS);
   // Everything applied so far (held acknowledgements included) is in what this writes.
   const held = state.takeHeld();
   try {

@@ -24,6 +24,8 @@ export class RoomState {
   private measuredBytes = 0;
   private sizeBound = 0;
   private held: Deferred | undefined;
+  /** Settles once every append of this room made so far has settled (committed or failed). */
+  private appendsTail: Promise<void> = Promise.resolve();
 
   constructor(document: Document) {
     this.document = document;
@@ -73,6 +75,32 @@ export class RoomState {
     if (!held) return;
     if (this.held) this.held.promise.then(held.resolve);
     else this.held = held;
+  }
+
+  /** An append of one of this room's updates is on its way to the log. */
+  trackAppend(append: Promise<unknown>): void {
+    const settled = append.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.appendsTail = Promise.all([this.appendsTail, settled]).then(() => undefined);
+  }
+
+  /**
+   * Resolves once the appends made so far have settled, or after `maxWaitMs`: a store
+   * that waits for them compacts them too, instead of leaving the rows that were still
+   * committing (a burst right before the last client leaves) for the next load to read.
+   */
+  async appendsSettled(maxWaitMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, maxWaitMs);
+    });
+    try {
+      await Promise.race([this.appendsTail, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** When the size was last measured exactly (`performance.now()`); 0: never. */

@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../log.ts';
+import { changesEncoding } from './full-state-cache.ts';
 import { errorText, type Unreadable } from './quarantine.ts';
 import { loggedUpdates, snapshotData, snapshotVersions } from './stored-rows.ts';
 
@@ -67,20 +68,28 @@ export async function applyStoredRoom(doc: Y.Doc, roomId: string, { db, log }: S
         throw new UnreadableSnapshotError(`None of the room's ${versions.length} stored versions can be decoded`);
       }
       const rows = await loggedUpdates(tx, roomId);
-      if (rows.length === 0 && result.unreadable.length === 0 && !doc.store.pendingStructs && !doc.store.pendingDs) {
-        result.wholeState = snapshot;
-      }
+      let rowsChanged = false;
+      const noteChange = (transaction: Y.Transaction) => {
+        rowsChanged = changesEncoding(transaction);
+      };
+      doc.once('afterTransaction', noteChange);
       Y.transact(doc, () => {
         for (const row of rows) {
           try {
             Y.applyUpdate(doc, row.update);
             result.bytes += row.update.byteLength;
           } catch (error) {
-            result.unreadable.push({ kind: 'update', id: Number(row.seq), error: errorText(error) });
+            result.unreadable.push({ kind: 'update', id: row.seq, error: errorText(error) });
             log.error({ err: error, roomId, seq: row.seq }, 'undecodable update in the log; skipped');
           }
         }
       });
+      doc.off('afterTransaction', noteChange);
+      // Rows the snapshot already contains (left by a store that ran while they were
+      // committing) change nothing: the document is still exactly the snapshot.
+      if (!rowsChanged && result.unreadable.length === 0 && !doc.store.pendingStructs && !doc.store.pendingDs) {
+        result.wholeState = snapshot;
+      }
       return result;
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },

@@ -39,10 +39,12 @@ export async function snapshotData(db: Reader, roomId: string, version: number):
 }
 
 /** A room's durable log, oldest first: applied in this order, it rebuilds what was acknowledged. */
-export function loggedUpdates(db: Reader, roomId: string) {
-  return db
-    .select({ seq: roomUpdates.seq, update: roomUpdates.update })
+export async function loggedUpdates(db: Reader, roomId: string): Promise<Array<{ seq: number; update: Uint8Array }>> {
+  // As base64, like the snapshots: a burst just before an unload can leave megabytes here.
+  const rows = await db
+    .select({ seq: roomUpdates.seq, base64: sql<string>`encode(${roomUpdates.update}, 'base64')` })
     .from(roomUpdates)
     .where(eq(roomUpdates.roomId, roomId))
     .orderBy(asc(roomUpdates.seq));
+  return rows.map((row) => ({ seq: Number(row.seq), update: fromBase64(row.base64) }));
 }
