@@ -24,8 +24,8 @@ export class RoomState {
   private measuredBytes = 0;
   private sizeBound = 0;
   private held: Deferred | undefined;
-  /** Settles once every append of this room made so far has settled (committed or failed). */
-  private appendsTail: Promise<void> = Promise.resolve();
+  /** This room's appends not settled yet (committed or failed). */
+  private readonly pendingAppends = new Set<Promise<unknown>>();
 
   constructor(document: Document) {
     this.document = document;
@@ -79,11 +79,9 @@ export class RoomState {
 
   /** An append of one of this room's updates is on its way to the log. */
   trackAppend(append: Promise<unknown>): void {
-    const settled = append.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.appendsTail = Promise.all([this.appendsTail, settled]).then(() => undefined);
+    this.pendingAppends.add(append);
+    const forget = () => this.pendingAppends.delete(append);
+    append.then(forget, forget);
   }
 
   /**
@@ -97,7 +95,7 @@ export class RoomState {
       timer = setTimeout(resolve, maxWaitMs);
     });
     try {
-      await Promise.race([this.appendsTail, timeout]);
+      await Promise.race([Promise.allSettled([...this.pendingAppends]), timeout]);
     } finally {
       clearTimeout(timer);
     }

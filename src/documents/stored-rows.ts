@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { type AnyColumn, and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { roomSnapshots, roomUpdates } from '../db/schema.ts';
 
@@ -22,7 +22,12 @@ export function snapshotVersions(db: Reader, roomId: string) {
  * hex, twice the bytes and a slower decode (a 5 MB board: ~50 ms as hex, ~30 ms as
  * base64 on PostgreSQL; the same on PGlite).
  */
-export const snapshotBase64 = sql<string>`encode(${roomSnapshots.snapshotData}, 'base64')`;
+export const snapshotBase64 = base64Of(roomSnapshots.snapshotData);
+
+/** A `bytea` column read as base64 text (see `snapshotBase64`). */
+function base64Of(column: AnyColumn): SQL<string> {
+  return sql<string>`encode(${column}, 'base64')`;
+}
 
 /** PostgreSQL breaks base64 into lines of 76; Node's decoder skips the newlines. */
 export function fromBase64(text: string): Uint8Array {
@@ -42,7 +47,7 @@ export async function snapshotData(db: Reader, roomId: string, version: number):
 export async function loggedUpdates(db: Reader, roomId: string): Promise<Array<{ seq: number; update: Uint8Array }>> {
   // As base64, like the snapshots: a burst just before an unload can leave megabytes here.
   const rows = await db
-    .select({ seq: roomUpdates.seq, base64: sql<string>`encode(${roomUpdates.update}, 'base64')` })
+    .select({ seq: roomUpdates.seq, base64: base64Of(roomUpdates.update) })
     .from(roomUpdates)
     .where(eq(roomUpdates.roomId, roomId))
     .orderBy(asc(roomUpdates.seq));

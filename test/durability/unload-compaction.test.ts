@@ -6,10 +6,8 @@ import { roomUpdates } from '../../src/db/schema.ts';
 import { compactRoom } from '../../src/documents/room-compaction.ts';
 import { applyStoredRoom } from '../../src/documents/stored-room.ts';
 import { createLogger } from '../../src/log.ts';
-import { RoomStore } from '../../src/rooms/room-store.ts';
-import { UserStore } from '../../src/users/user-store.ts';
 import { roomWithOwner } from '../helpers/api.ts';
-import { createTestStorage, type StorageKind, type TestStorage, useMigratedDatabase } from '../helpers/db.ts';
+import { createTestStorage, type StorageKind, type TestStorage, useMigratedDatabase, createStoredRoom } from '../helpers/db.ts';
 import { openProvider, putRecord, recordIds, syncedProvider } from '../helpers/provider.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -79,8 +77,7 @@ describe.each<StorageKind>(['postgres', 'pglite'])('a load over rows the snapsho
 
   it('is the snapshot exactly, until a row adds something', async () => {
     const database = migrated();
-    await new UserStore(database.db).create({ id: 'u1', name: 'U' });
-    const room = await new RoomStore(database.db).create({ name: 'r', ownerId: 'u1', visibility: 'private', passwordHash: null });
+    const room = await createStoredRoom(database, 'u1');
     const source = new Y.Doc();
     const updates: Uint8Array[] = [];
     source.on('update', (update: Uint8Array) => updates.push(update));

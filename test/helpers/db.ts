@@ -5,6 +5,8 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/client.ts';
+import { RoomStore } from '../../src/rooms/room-store.ts';
+import { UserStore } from '../../src/users/user-store.ts';
 
 /** The PostgreSQL server tests use; each test file gets its own database on it. */
 export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -69,4 +71,10 @@ export function useMigratedDatabase(kind: StorageKind): () => Database {
     if (!database) throw new Error('the test database is not created yet (use it inside tests or hooks)');
     return database;
   };
+}
+
+/** A private room owned by a new user `ownerId`, written straight to the database. */
+export async function createStoredRoom(database: Database, ownerId: string): Promise<{ id: string }> {
+  await new UserStore(database.db).create({ id: ownerId, name: 'U' });
+  return new RoomStore(database.db).create({ name: `room of ${ownerId}`, ownerId, visibility: 'private', passwordHash: null });
 }

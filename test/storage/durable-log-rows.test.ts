@@ -3,9 +3,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { roomUpdates } from '../../src/db/schema.ts';
 import { compactRoom } from '../../src/documents/room-compaction.ts';
-import { RoomStore } from '../../src/rooms/room-store.ts';
-import { UserStore } from '../../src/users/user-store.ts';
-import { type StorageKind, useMigratedDatabase } from '../helpers/db.ts';
+import { type StorageKind, useMigratedDatabase, createStoredRoom } from '../helpers/db.ts';
 
 // The durable log's INSERT, on both engines, from a pool that has not run a query yet:
 // the first appends after a start arrive together (every reconnecting client at once).
@@ -14,8 +12,7 @@ describe.each<StorageKind>(['postgres', 'pglite'])('durable-log appends and thei
 
   it('stores concurrent first batches whole', async () => {
     const database = migrated();
-    await new UserStore(database.db).create({ id: 'u1', name: 'U' });
-    const room = await new RoomStore(database.db).create({ name: 'r', ownerId: 'u1', visibility: 'private', passwordHash: null });
+    const room = await createStoredRoom(database, 'u1');
     const batch = (size: number, tag: number) =>
       Array.from({ length: size }, (_, i) => ({ roomId: room.id, update: Buffer.from([tag, i, 0, 255]) }));
     const results = await Promise.allSettled([
@@ -37,8 +34,7 @@ describe.each<StorageKind>(['postgres', 'pglite'])('durable-log appends and thei
 
   it('compaction deletes exactly the rows its version contains', async () => {
     const database = migrated();
-    await new UserStore(database.db).create({ id: 'u2', name: 'U' });
-    const room = await new RoomStore(database.db).create({ name: 'c', ownerId: 'u2', visibility: 'private', passwordHash: null });
+    const room = await createStoredRoom(database, 'u2');
     const writer = new Y.Doc();
     const updates: Uint8Array[] = [];
     writer.on('update', (update: Uint8Array) => updates.push(update));
