@@ -23,7 +23,12 @@ export interface ThumbnailRefreshConfiguration {
 export class ThumbnailRefresh implements Extension {
   extensionName = 'scrible-thumbnail-refresh';
   private readonly configuration: ThumbnailRefreshConfiguration;
-  private readonly pending = new Map<string, { timer: NodeJS.Timeout; firstChangeAt: number }>();
+  /**
+   * Rooms waiting for their render. A change only moves `lastChangeAt`; the timer,
+   * armed once per wait, re-arms itself for what is left when it fires early: no
+   * timer is cleared and made again per update (a hot room sends thousands a second).
+   */
+  private readonly pending = new Map<string, { timer: NodeJS.Timeout; firstChangeAt: number; lastChangeAt: number }>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private stopped = false;
 
@@ -33,15 +38,17 @@ export class ThumbnailRefresh implements Extension {
 
   async onChange({ documentName, transactionOrigin }: onChangePayload): Promise<void> {
     if (this.stopped || (isTransactionOrigin(transactionOrigin) && transactionOrigin.source === 'redis')) return;
-    const { debounceMs, maxWaitMs } = this.configuration;
     const now = Date.now();
     const waiting = this.pending.get(documentName);
-    const firstChangeAt = waiting?.firstChangeAt ?? now;
-    if (waiting) clearTimeout(waiting.timer);
-    const delay = Math.max(0, Math.min(debounceMs, firstChangeAt + maxWaitMs - now));
-    const timer = setTimeout(() => this.fire(documentName), delay);
-    timer.unref();
-    this.pending.set(documentName, { timer, firstChangeAt });
+    if (waiting) {
+      waiting.lastChangeAt = now;
+      return;
+    }
+    this.pending.set(documentName, {
+      timer: this.dueIn(documentName, this.configuration.debounceMs),
+      firstChangeAt: now,
+      lastChangeAt: now,
+    });
   }
 
   /** True while a render is waiting for its debounce or running (tests wait for this). */
@@ -64,7 +71,20 @@ export class ThumbnailRefresh implements Extension {
     await this.stop();
   }
 
-  private fire(documentName: string): void {
+  private dueIn(documentName: string, delay: number): NodeJS.Timeout {
+    return setTimeout(() => this.due(documentName), delay).unref();
+  }
+
+  /** Renders once the room has been quiet for `debounceMs`, or `maxWaitMs` after its first change. */
+  private due(documentName: string): void {
+    const wait = this.pending.get(documentName);
+    if (!wait) return;
+    const { debounceMs, maxWaitMs } = this.configuration;
+    const left = Math.min(wait.lastChangeAt + debounceMs, wait.firstChangeAt + maxWaitMs) - Date.now();
+    if (left > 0) {
+      wait.timer = this.dueIn(documentName, left);
+      return;
+    }
     this.pending.delete(documentName);
     const render = this.configuration
       .refresh(documentName)
