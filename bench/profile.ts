@@ -44,9 +44,13 @@ if (scenario === 'connections') windowMicros = (await measureConnections(target,
 // The restarted server's whole life (load after restart, reopens); `seconds` is ignored.
 else if (scenario === 'cold-load') stopping = (await measureColdLoad(target, ctx)).target;
 else if (scenario === 'hot-room') {
-  const row = await measureHotRoom(target, ctx);
+  // PROFILE_HOT_RATE=3200: one step at that rate (200 readers), the profile cut to it,
+  // to compare servers doing the same work; otherwise the whole ladder.
+  const fixedRate = Number(process.env.PROFILE_HOT_RATE ?? 0);
+  const row = await measureHotRoom(target, ctx, fixedRate ? { rates: [fixedRate], confirmFailures: false } : {});
   for (const step of row.steps)
     console.log(`  ${step.rate}/s: p99 ${step.latencyMs.p99} ms, lost ${step.lost}, server CPU ${step.serverCpuPercent}%`);
+  if (fixedRate) windowMicros = row.steps[0]!.windowMicros;
 } else if (scenario === 'presence') {
   // The phase with cursors: `PROFILE_PHASE=quiet` profiles the drawing alone.
   const row = await measurePresence(target, ctx);

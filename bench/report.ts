@@ -57,6 +57,7 @@ export function markdownReport(r: BenchResults): string {
   });
   row('RSS per idle connection KiB', (t) => fmt(conn(t)?.rssPerConnectionKiB));
   row('connects/s', (t) => fmt(conn(t)?.connectsPerSecond, 0));
+  row('server CPU ms per connect', (t) => fmt(conn(t)?.serverCpuMsPerConnect, 2));
   row('5 MB load p50 / p99 ms', (t) => {
     const c = cold(t);
     return c ? `${fmt(c.loadMs.p50)} / ${fmt(c.loadMs.p99)}${c.source === 'memory' ? ' (memory)' : ''}` : '–';

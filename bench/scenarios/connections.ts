@@ -19,6 +19,13 @@ export interface ConnectionsRow {
   rssBeforeMiB: number;
   rssAfterMiB: number;
   rssPerConnectionKiB: number;
+  /**
+   * The server's CPU time per connection over the connecting phase (ms). Steadier than
+   * the rate on a shared machine: it leaves out time the server waited for a core
+   * (the database's processes and the load workers share it), though not the
+   * database's own CPU, which the rate pays for.
+   */
+  serverCpuMsPerConnect: number;
   /** The connecting phase on the monotonic clock (µs), to cut a CPU profile to it. */
   windowMicros: [number, number];
 }
@@ -41,9 +48,11 @@ export async function measureConnections(
   await sleep(500);
   const before = target.rss();
   try {
+    const cpu0 = target.cpuSeconds();
     const window0 = nowMicros();
     const opened = await pool.open(target.wsUrl, target.protocol, clients, { concurrency: 64 });
     const window1 = nowMicros();
+    const cpu = target.cpuSeconds() - cpu0;
     await sleep(ctx.quick ? 500 : 3000);
     const after = target.rss();
     const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
@@ -58,10 +67,11 @@ export async function measureConnections(
       rssBeforeMiB: mib(before),
       rssAfterMiB: mib(after),
       rssPerConnectionKiB: Math.round(((after - before) / Math.max(1, opened.opened) / 1024) * 10) / 10,
+      serverCpuMsPerConnect: Math.round((cpu / Math.max(1, opened.opened)) * 1e6) / 1000,
       windowMicros: [window0, window1],
     };
     ctx.log(
-      `connections ${row.target}: ${row.reached}/${count} in ${row.connectSeconds}s (${row.connectsPerSecond}/s), ${row.rssPerConnectionKiB} KiB RSS each${row.failures ? `, failures e.g. ${row.sampleFailures[0]}` : ''}`,
+      `connections ${row.target}: ${row.reached}/${count} in ${row.connectSeconds}s (${row.connectsPerSecond}/s, ${row.serverCpuMsPerConnect} ms server CPU each), ${row.rssPerConnectionKiB} KiB RSS each${row.failures ? `, failures e.g. ${row.sampleFailures[0]}` : ''}`,
     );
     return row;
   } finally {
