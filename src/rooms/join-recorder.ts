@@ -104,8 +104,9 @@ export class JoinRecorder {
     const clientIds = batch.map((join) => join.clientId.slice(0, 50));
     try {
       // One statement: the users first (the participant rows reference them), the rooms'
-      // last_active, and a participant row per join whose room still exists; arrays, so
-      // its text is the same for every batch (see arrayParam).
+      // last_active (rows locked in id order, as the leaves do), and a participant row
+      // per join whose room still exists; arrays, so its text is the same for every
+      // batch (see arrayParam).
       const recorded = await queryRows<{ id: string; room_id: string; client_id: string }>(
         db,
         sql`WITH j AS (
@@ -116,7 +117,7 @@ export class JoinRecorder {
               SELECT * FROM unnest(${textArray([...newUsers.keys()])}, ${textArray([...newUsers.values()].map((user) => user.name))},
                                    ${textArray([...newUsers.values()].map((user) => user.avatarUrl ?? null))})
               ON CONFLICT (id) DO UPDATE SET name = excluded.name),
-            r AS (UPDATE rooms SET last_active = now() WHERE id IN (SELECT room_id FROM j) RETURNING id)
+            r AS (UPDATE rooms SET last_active = now() WHERE id IN (SELECT id FROM rooms WHERE id IN (SELECT room_id FROM j) ORDER BY id FOR UPDATE) RETURNING id)
             INSERT INTO room_participants (room_id, user_id, client_id, role)
             SELECT j.room_id, j.user_id, j.client_id, j.role FROM j JOIN r ON r.id = j.room_id ORDER BY j.n
             RETURNING id, room_id, client_id`,
@@ -134,12 +135,20 @@ export class JoinRecorder {
     const { db, log } = this.options;
     const rooms = [...new Set(batch.map((leave) => leave.roomId))];
     try {
+      // Two statements, each its own transaction: one holding a participant row while
+      // it waits for the room's row deadlocks with deleting that room (which locks the
+      // room, then cascades to its participants), and the delete could be the loser.
       await db.execute(
-        sql`WITH r AS (UPDATE rooms SET last_active = now() WHERE id = ANY(${textArray(rooms)}))
-            UPDATE room_participants SET left_at = now() WHERE id = ANY(${arrayParam(
-              batch.map((leave) => leave.participantId),
-              'uuid',
-            )})`,
+        sql`UPDATE room_participants SET left_at = now() WHERE id = ANY(${arrayParam(
+          batch.map((leave) => leave.participantId),
+          'uuid',
+        )})`,
+      );
+      // Rooms locked in id order, as the joins' statement does: two batches touching
+      // the same rooms wait for each other instead of deadlocking.
+      await db.execute(
+        sql`UPDATE rooms SET last_active = now()
+            WHERE id IN (SELECT id FROM rooms WHERE id = ANY(${textArray(rooms)}) ORDER BY id FOR UPDATE)`,
       );
     } catch (error) {
       log.warn({ err: error, leaves: batch.length }, 'could not record leaves');

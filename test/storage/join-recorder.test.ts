@@ -74,4 +74,39 @@ describe.each<StorageKind>(['postgres', 'pglite'])('join recorder on %s', (kind)
     expect(left.find((row) => row.id === ownerJoin)?.leftAt).toBeNull();
     await recorder.close();
   });
+
+  // Seen in a full run: a room deleted while its last sockets' leaves were written
+  // deadlocked with them (the leave locked participant rows, then the room; the
+  // delete the room, then its participants), and DELETE /api/rooms answered 500.
+  it.runIf(kind === 'postgres')('lets rooms be deleted while their leaves are being written', async () => {
+    const database = migrated();
+    const userStore = new UserStore(database.db);
+    await userStore.ensure({ id: 'owner', name: 'Owner' });
+    const roomStore = new RoomStore(database.db);
+    const recorder = new JoinRecorder({ db: database.db, users: userStore, log: createLogger('silent'), windowMs: 1 });
+    for (let round = 0; round < 4; round++) {
+      const created = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          roomStore.create({ name: `r${i}`, ownerId: 'owner', visibility: 'public', passwordHash: null }),
+        ),
+      );
+      const joins = await Promise.all(
+        created.flatMap((room) =>
+          Array.from({ length: 6 }, (_, k) =>
+            recorder
+              .join({ roomId: room.id, user: { id: `u${k}`, name: `U${k}` }, clientId: `s-${room.id}-${k}`, role: 'editor' })
+              .then((participantId) => ({ roomId: room.id, participantId: participantId! })),
+          ),
+        ),
+      );
+      const leaves = joins.map(({ roomId, participantId }) => recorder.leave(participantId, roomId));
+      const deletes = created.map(async (room, i) => {
+        await new Promise((resolve) => setTimeout(resolve, i % 3));
+        return roomStore.delete(room.id);
+      });
+      expect(await Promise.all(deletes)).toEqual(created.map(() => true));
+      await Promise.all(leaves);
+    }
+    await recorder.close();
+  });
 });
