@@ -71,21 +71,19 @@ export class ScribleRedis extends Redis {
       createClient: () => createRedisClient(options.url),
     } satisfies Partial<RedisConfiguration>);
     this.options = options;
-    // Upstream's listener is async and its promise is dropped by the emitter: a message
-    // that cannot be applied (or a reply refused while Redis goes away) would be an
-    // unhandled rejection. Handled here, once; the anti-entropy exchange repairs it.
-    const apply = (this as unknown as { handleIncomingMessage: (channel: Buffer, data: Buffer) => Promise<void> }).handleIncomingMessage;
-    this.sub.off('messageBuffer', apply);
-    this.sub.on('messageBuffer', (channel: Buffer, data: Buffer) => {
-      apply(channel, data).catch((error: unknown) => {
-        options.log.warn({ err: error }, 'redis: a message from another instance could not be applied');
-      });
-    });
     for (const client of [this.pub, this.sub]) {
       client.on('ready', this.onReady);
       // Without a listener ioredis prints every failed reconnect; one line per state change is enough.
       client.on('error', (error: Error) => options.log.debug({ err: error }, 'redis client error'));
     }
+  }
+
+  /**
+   * A peer's message that could not be applied or answered (the patched upstream routes
+   * its listener's and its replies' failures here); the anti-entropy exchange repairs it.
+   */
+  protected override onIncomingMessageError(error: unknown): void {
+    this.options.log.warn({ err: error }, 'redis: a message from another instance could not be handled');
   }
 
   /** Both clients are connected: publishes and the store lock work. */
