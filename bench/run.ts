@@ -5,8 +5,8 @@
  * (bench/results/<date>.md), charts (bench/results/charts/) and the README's results.
  *
  * Options: --quick, --targets=a,b (default: all), --no-variants, --no-plugins,
- * --scenarios=fan-out,hot-room (default: all five: connections, fan-out, hot-room, presence, cold-load), --variant=label:KEY=value,KEY=value
- * (repeatable: scrible-pg again with those settings), --repeat=N (every run N times,
+ * --scenarios=fan-out,hot-room (default: all five: connections, fan-out, hot-room, presence, cold-load), --variant=label[@scrible-pglite]:KEY=value,KEY=value
+ * (repeatable: scrible-pg, or the target named, again with those settings), --repeat=N (every run N times,
  * interleaved, to compare on a shared machine). A run narrowed by --targets,
  * --scenarios or --variant writes bench/results/<date>-partial.* and leaves the README.
  * Examples: `npm run bench -- --quick`, `npm run bench -- --targets=scrible-pg,hocuspocus
@@ -52,18 +52,20 @@ const chosenScenarios = args
   ?.split('=')[1]
   ?.split(',') as Scenario[] | undefined;
 const scenarios = chosenScenarios ?? everything;
-/** `--variant=label:KEY=value,KEY=value`: scrible-pg with those settings. */
+/** `--variant=label[@target]:KEY=value,KEY=value`: scrible-pg (or scrible-pglite) with those settings. */
 const chosenVariants: Run[] = args
   .filter((a) => a.startsWith('--variant='))
   .map((a) => {
-    const [label, settings = ''] = a.slice('--variant='.length).split(':');
+    const [labelAndTarget = '', settings = ''] = a.slice('--variant='.length).split(':');
+    const [label, target = 'scrible-pg'] = labelAndTarget.split('@');
     const env = Object.fromEntries(
       settings
         .split(',')
         .filter(Boolean)
         .map((pair) => pair.split('=') as [string, string]),
     );
-    return { name: 'scrible-pg' as TargetName, options: { label: label!, env }, scenarios };
+    if (target !== 'scrible-pg' && target !== 'scrible-pglite') throw new Error(`${a}: only scrible-pg and scrible-pglite take settings`);
+    return { name: target as TargetName, options: { label: label!, env }, scenarios };
   });
 const repeat = Number(args.find((a) => a.startsWith('--repeat='))?.split('=')[1] ?? 1);
 const partial = Boolean(only || chosenScenarios || chosenVariants.length > 0);
