@@ -2,11 +2,11 @@
  * Profiles one server under load: `node bench/profile.ts [target] [seconds] [fan-out|connections|cold-load|hot-room|presence]`
  * (`PROFILE_SERVER_ENV=DURABLE_LOG=false` profiles the server with those settings).
  * Writes the V8 CPU profile (open it in Chrome DevTools or speedscope.app as a flame
- * graph) to bench/results/profiles/, and one per worker thread (the embedded database's,
- * export renderers') under `<name>-<time>-threads/`, and prints for each the functions
- * with the most self time.
+ * graph) to bench/results/profiles/, and the embedded database's thread's profile under
+ * `<name>-<time>-threads/` (see bench/lib/profile-threads.ts), and prints for each the
+ * functions with the most self time.
  */
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LoadPool } from './lib/load.ts';
@@ -35,7 +35,6 @@ const serverEnv = Object.fromEntries(
     .map((pair) => pair.split(/=(.*)/s).slice(0, 2)),
 );
 const threadDir = path.join(dir, `${name}-${started}-threads`);
-mkdirSync(threadDir);
 const target = await startTarget(name, {
   nodeArgs: [
     '--cpu-prof',
@@ -79,8 +78,9 @@ const file = readdirSync(dir)
   .map((f) => path.join(dir, f))
   .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0]!;
 summarize(file, 'main thread');
-// The server's worker threads (the embedded database, export renderers), profiled by the preload.
-for (const thread of readdirSync(threadDir).filter((f) => f.endsWith('.cpuprofile')))
+// The server's worker threads that wrote a profile (the preload makes the folder for the first).
+const threadProfiles = existsSync(threadDir) ? readdirSync(threadDir).filter((f) => f.endsWith('.cpuprofile')) : [];
+for (const thread of threadProfiles)
   summarize(path.join(threadDir, thread), `worker ${thread.replace(/^thread-\d+-(\d+)\.cpuprofile$/, '$1')}`);
 
 /** Prints where the profile's measured phase went: top functions, packages, and one package expanded. */

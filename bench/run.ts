@@ -65,7 +65,7 @@ const chosenVariants: Run[] = args
         .map((pair) => pair.split('=') as [string, string]),
     );
     if (target !== 'scrible-pg' && target !== 'scrible-pglite') throw new Error(`${a}: only scrible-pg and scrible-pglite take settings`);
-    return { name: target as TargetName, options: { label: label!, env }, scenarios };
+    return { name: target, options: { label: label!, env }, scenarios };
   });
 const repeat = Number(args.find((a) => a.startsWith('--repeat='))?.split('=')[1] ?? 1);
 const partial = Boolean(only || chosenScenarios || chosenVariants.length > 0);
