@@ -41,10 +41,28 @@ export interface AppendRow {
 
 export type UpdateAppender = (rows: readonly AppendRow[]) => Promise<void>;
 
-/** Durable-log rows through a Drizzle insert: PGlite binds a row's bytes directly (and has one connection anyway). */
+/** Durable-log rows through a Drizzle insert (`UpdateLog`'s default when it is given no appender). */
 export function drizzleAppender(db: Db): UpdateAppender {
   return async (rows) => {
     await db.insert(roomUpdates).values(rows.map(({ roomId, update }) => ({ roomId, update })));
+  };
+}
+
+/**
+ * Durable-log rows as one multi-row INSERT sent straight to the PGlite thread. Drizzle
+ * built this statement on every flush, ~45 ms a second of the main thread at 1,000
+ * updates/s (the thread that delivers updates); the text here is a join. PGlite runs
+ * multi-row VALUES as fast as unnest, and binds each row's bytes as they are.
+ */
+function pgliteAppender(client: PgliteThread): UpdateAppender {
+  return async (rows) => {
+    const params: unknown[] = [];
+    const values: string[] = [];
+    for (const row of rows) {
+      values.push(`($${params.length + 1}, $${params.length + 2})`);
+      params.push(row.roomId, row.update);
+    }
+    await client.query(`INSERT INTO room_updates (room_id, "update") VALUES ${values.join(', ')}`, params);
   };
 }
 
@@ -143,7 +161,7 @@ export function createDatabase(options: DatabaseOptions): Database {
   const db = drizzlePglite(client as unknown as PGlite, { schema }) as unknown as Db;
   return {
     db,
-    appendUpdates: drizzleAppender(db),
+    appendUpdates: pgliteAppender(client),
     kind: 'pglite',
     migrate: async () => {
       await migratePglite(db as never, { migrationsFolder: MIGRATIONS_FOLDER });

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { roomUpdates } from '../../src/db/schema.ts';
 import { compactRoom } from '../../src/documents/room-compaction.ts';
+import { UpdateLog } from '../../src/documents/update-log.ts';
+import { createLogger } from '../../src/log.ts';
 import { type StorageKind, useMigratedDatabase, createStoredRoom } from '../helpers/db.ts';
 
 // The durable log's INSERT, on both engines, from a pool that has not run a query yet:
@@ -53,5 +55,22 @@ describe.each<StorageKind>(['postgres', 'pglite'])('durable-log appends and thei
     expect(result?.compactedRows).toBe(5);
     expect(stored.getMap('m').toJSON()).toEqual({ k0: 0, k1: 1, k2: 2, k3: 3, k4: 4 });
     expect(await database.db.select().from(roomUpdates).where(eq(roomUpdates.roomId, room.id))).toEqual([]);
+  });
+
+  it('a batch naming a deleted room fails as a foreign-key violation, so the log stores the others', async () => {
+    const database = migrated();
+    const kept = await createStoredRoom(database, 'u3');
+    const log = new UpdateLog({ db: database.db, insertRows: database.appendUpdates, log: createLogger('silent') });
+    // Appended in one turn: the INSERT that carries the missing room's row fails as a whole, and
+    // only a foreign-key violation (not any error) lets the log retry its rows one by one.
+    const results = await Promise.all([
+      log.append(kept.id, new Uint8Array([1, 0, 255])),
+      log.append('no-such-room', new Uint8Array([2])),
+      log.append(kept.id, new Uint8Array([3, 0, 255])),
+    ]);
+    expect(results).toEqual([true, false, true]);
+    const rows = await database.db.select({ update: roomUpdates.update }).from(roomUpdates).where(eq(roomUpdates.roomId, kept.id));
+    expect(rows.map((row) => Buffer.from(row.update).toString('hex')).sort()).toEqual(['0100ff', '0300ff']);
+    await log.close();
   });
 });
