@@ -14,7 +14,7 @@
  * Plug-ins: every bench/scenarios/*.ts exporting `run({ quick })`, plus
  * bench/cross-instance.ts and bench/export-latency.ts when present.
  */
-import { execSync } from 'node:child_process';
+import { execSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -200,6 +200,11 @@ if (!quick && !partial) {
   const text = existsSync(readme) ? readFileSync(readme, 'utf8') : '<!-- results:start -->\n<!-- results:end -->\n';
   const block = `<!-- results:start -->\n${table}\n![Fan-out latency CDF](results/charts/fan-out-latency-cdf.svg)\n\n![Hot room throughput](results/charts/hot-room-throughput.svg)\n\nMachine (\`free -h\`):\n\n\`\`\`\n${results.machine.freeH}\n\`\`\`\n<!-- results:end -->`;
   writeFileSync(readme, text.replace(/<!-- results:start -->[\s\S]*<!-- results:end -->/, block));
+  // The table is written plain, and `npm test` checks the README's format: align it here.
+  const biome = fileURLToPath(new URL('../node_modules/.bin/biome', import.meta.url));
+  const formatted = spawnSync(biome, ['format', '--write', readme], { encoding: 'utf8' });
+  if (formatted.status !== 0)
+    log(`README not formatted (run \`npx biome format --write bench/README.md\`): ${formatted.error?.message ?? formatted.stderr}`);
 }
 console.log(`\n${table}`);
 log(`wrote ${stem}.json, ${stem}.md and charts`);
